@@ -1,0 +1,68 @@
+package io.sextant.model;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One instance of a service behind one service port.
+ *
+ * @param address IP address (or, for DNS services, a hostname)
+ * @param port the port the instance listens on
+ * @param servicePort the number of the {@link ServicePort} this endpoint serves
+ * @param labels workload labels, used by subsets
+ * @param locality where the instance runs
+ * @param health health as reported by the registry
+ * @param weight relative load-balancing weight, at least 1
+ * @param origin the name of the registry that reported it
+ */
+public record Endpoint(
+    String address,
+    int port,
+    int servicePort,
+    Map<String, String> labels,
+    Locality locality,
+    HealthStatus health,
+    int weight,
+    String origin) {
+
+  public Endpoint {
+    Objects.requireNonNull(address, "address");
+    labels = Map.copyOf(Objects.requireNonNull(labels, "labels"));
+    Objects.requireNonNull(locality, "locality");
+    Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(origin, "origin");
+    if (address.isBlank()) {
+      throw new IllegalArgumentException("endpoint address is empty");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("endpoint port out of range: " + port);
+    }
+    if (weight < 1) {
+      throw new IllegalArgumentException("endpoint weight must be at least 1: " + weight);
+    }
+  }
+
+  /** True when every one of {@code selector}'s labels is on this endpoint with the same value. */
+  public boolean matches(Map<String, String> selector) {
+    for (Map.Entry<String, String> e : selector.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public Endpoint withOrigin(String newOrigin) {
+    return new Endpoint(address, port, servicePort, labels, locality, health, weight, newOrigin);
+  }
+
+  public Endpoint withHealth(HealthStatus newHealth) {
+    return new Endpoint(address, port, servicePort, labels, locality, newHealth, weight, origin);
+  }
+
+  /** Labels in key order, for stable output. */
+  public Map<String, String> sortedLabels() {
+    return new TreeMap<>(labels);
+  }
+}
