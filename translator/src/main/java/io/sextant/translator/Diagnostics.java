@@ -1,0 +1,28 @@
+package io.sextant.translator;
+
+import io.sextant.config.ResourceMeta;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Collects {@link Diagnostic}s during one translation, without duplicates, in order. */
+public final class Diagnostics {
+  private final Set<Diagnostic> found = new LinkedHashSet<>();
+
+  public void add(String subject, String message) {
+    found.add(new Diagnostic(subject, message));
+  }
+
+  public void add(ResourceMeta rule, String message) {
+    add(subject(rule), message);
+  }
+
+  public static String subject(ResourceMeta rule) {
+    return rule.qualifiedName() + " (" + rule.location() + ")";
+  }
+
+  public List<Diagnostic> list() {
+    return new ArrayList<>(found);
+  }
+}

@@ -1,0 +1,146 @@
+package io.sextant.translator;
+
+import io.sextant.config.ResourceMeta;
+import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Subset;
+import io.sextant.config.networking.VirtualService;
+import io.sextant.model.Hostnames;
+import io.sextant.model.MeshService;
+import io.sextant.model.MeshSnapshot;
+import io.sextant.model.ServicePort;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Lookups derived from a {@link MeshSnapshot}: which VirtualService and DestinationRule apply to
+ * each service, which services share a port. Built once per translation; immutable after.
+ *
+ * <p>One rule per host, as in Istio: an exact host beats a wildcard, a longer wildcard beats a
+ * shorter one, and between equals the first by namespace/name wins; the others are reported.
+ */
+public final class MeshIndex {
+  private final MeshSnapshot mesh;
+  private final Map<String, VirtualService> virtualServiceByHost = new HashMap<>();
+  private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
+
+  private MeshIndex(MeshSnapshot mesh, Diagnostics diagnostics) {
+    this.mesh = mesh;
+    bind(
+        mesh.virtualServices(),
+        VirtualService::meta,
+        VirtualService::hosts,
+        virtualServiceByHost,
+        diagnostics);
+    bind(
+        mesh.destinationRules(),
+        DestinationRule::meta,
+        dr -> List.of(dr.host()),
+        destinationRuleByHost,
+        diagnostics);
+  }
+
+  public static MeshIndex of(MeshSnapshot mesh, Diagnostics diagnostics) {
+    return new MeshIndex(mesh, diagnostics);
+  }
+
+  public MeshSnapshot mesh() {
+    return mesh;
+  }
+
+  public Iterable<MeshService> services() {
+    return mesh.services().values();
+  }
+
+  public Optional<MeshService> service(String hostname) {
+    return mesh.service(hostname);
+  }
+
+  public String qualify(String host, String namespace) {
+    return mesh.settings().qualify(host, namespace);
+  }
+
+  public Optional<VirtualService> virtualService(String hostname) {
+    return Optional.ofNullable(virtualServiceByHost.get(hostname));
+  }
+
+  public Optional<DestinationRule> destinationRule(String hostname) {
+    return Optional.ofNullable(destinationRuleByHost.get(hostname));
+  }
+
+  /** The subsets the DestinationRule for {@code hostname} defines, in the rule's order. */
+  public List<Subset> subsets(String hostname) {
+    return destinationRule(hostname).map(DestinationRule::subsets).orElse(List.of());
+  }
+
+  /** Every port number some service uses, ascending. */
+  public SortedSet<Integer> ports() {
+    SortedSet<Integer> ports = new TreeSet<>();
+    for (MeshService s : services()) {
+      s.service().ports().forEach(p -> ports.add(p.number()));
+    }
+    return ports;
+  }
+
+  /** Services with a port numbered {@code port}, in hostname order, each with that port. */
+  public List<Map.Entry<MeshService, ServicePort>> servicesOnPort(int port) {
+    List<Map.Entry<MeshService, ServicePort>> result = new ArrayList<>();
+    for (MeshService s : services()) {
+      s.service().port(port).ifPresent(p -> result.add(Map.entry(s, p)));
+    }
+    return result;
+  }
+
+  private <R> void bind(
+      List<R> rules,
+      Function<R, ResourceMeta> meta,
+      Function<R, List<String>> hosts,
+      Map<String, R> byHost,
+      Diagnostics diagnostics) {
+    Map<String, Integer> specificity = new HashMap<>();
+    for (R rule : rules) {
+      ResourceMeta m = meta.apply(rule);
+      boolean matchedAny = false;
+      for (String written : hosts.apply(rule)) {
+        String pattern = qualify(written, m.namespace());
+        int score = specificity(pattern);
+        for (MeshService s : services()) {
+          if (!Hostnames.matches(pattern, s.hostname())) {
+            continue;
+          }
+          matchedAny = true;
+          R current = byHost.get(s.hostname());
+          if (current == null || score > specificity.get(s.hostname())) {
+            if (current != null) {
+              shadowed(diagnostics, meta.apply(current), s.hostname(), m);
+            }
+            byHost.put(s.hostname(), rule);
+            specificity.put(s.hostname(), score);
+          } else if (current != rule) {
+            shadowed(diagnostics, m, s.hostname(), meta.apply(current));
+          }
+        }
+      }
+      if (!matchedAny) {
+        diagnostics.add(
+            m, "no service matches hosts " + hosts.apply(rule) + "; the rule has no effect");
+      }
+    }
+  }
+
+  private static void shadowed(
+      Diagnostics d, ResourceMeta loser, String host, ResourceMeta winner) {
+    d.add(
+        loser, "ignored for host " + host + ": " + winner.qualifiedName() + " applies to it first");
+  }
+
+  /** Exact hosts rank above every wildcard; longer wildcards rank above shorter ones. */
+  private static int specificity(String pattern) {
+    return pattern.startsWith("*") ? pattern.length() : Integer.MAX_VALUE;
+  }
+}

@@ -1,0 +1,83 @@
+package io.sextant.translator;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.sextant.config.networking.Subset;
+import io.sextant.model.Endpoint;
+import io.sextant.model.MeshService;
+import io.sextant.model.Resolution;
+import io.sextant.model.ServicePort;
+import io.sextant.translator.envoy.Clusters;
+import io.sextant.translator.envoy.Endpoints;
+import io.sextant.translator.envoy.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Outbound clusters and their endpoints for every service: {@code outbound|PORT||HOST} per port,
+ * plus {@code outbound|PORT|SUBSET|HOST} per DestinationRule subset.
+ */
+final class ServiceClusters {
+  private ServiceClusters() {}
+
+  /** Outbound clusters for {@code proxy}: EDS for STATIC services, DNS clusters for DNS ones. */
+  static List<Cluster> clusters(MeshIndex index, ProxyContext proxy, Diagnostics diagnostics) {
+    List<Cluster> clusters = new ArrayList<>();
+    forEachCluster(
+        index,
+        (target, endpoints) -> {
+          boolean http2 = target.port().protocol().isHttp2();
+          if (target.service().service().resolution() == Resolution.STATIC) {
+            clusters.add(Clusters.eds(target.name(), http2));
+          } else if (proxy.kind() == ProxyKind.SIDECAR) {
+            clusters.add(Clusters.strictDns(target.name(), endpoints, http2));
+          } else if (endpoints.size() == 1) {
+            clusters.add(Clusters.logicalDns(target.name(), endpoints.get(0), http2));
+          } else {
+            diagnostics.add(
+                "cluster " + target.name(),
+                "left out for proxyless gRPC: it needs exactly one DNS name (LOGICAL_DNS), this"
+                    + " service resolves "
+                    + endpoints.size());
+          }
+        });
+    return clusters;
+  }
+
+  /** One assignment per EDS cluster; the same for every proxy. */
+  static List<ClusterLoadAssignment> assignments(MeshIndex index) {
+    List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    forEachCluster(
+        index,
+        (target, endpoints) -> {
+          if (target.service().service().resolution() == Resolution.STATIC) {
+            assignments.add(Endpoints.assignment(target.name(), endpoints));
+          }
+        });
+    return assignments;
+  }
+
+  /** A cluster to build: which service, port and subset it stands for. */
+  record Target(String name, MeshService service, ServicePort port) {}
+
+  private static void forEachCluster(MeshIndex index, BiConsumer<Target, List<Endpoint>> action) {
+    for (MeshService service : index.services()) {
+      List<Subset> subsets = index.subsets(service.hostname());
+      for (ServicePort port : service.service().ports()) {
+        List<Endpoint> endpoints = service.endpoints(port.number());
+        action.accept(
+            new Target(Names.outboundCluster(port.number(), service.hostname()), service, port),
+            endpoints);
+        for (Subset subset : subsets) {
+          action.accept(
+              new Target(
+                  Names.outboundCluster(port.number(), subset.name(), service.hostname()),
+                  service,
+                  port),
+              endpoints.stream().filter(e -> e.matches(subset.labels())).toList());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package io.sextant.translator;
+
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.sextant.config.networking.Destination;
+import io.sextant.config.networking.HttpMatchRequest;
+import io.sextant.config.networking.HttpRoute;
+import io.sextant.config.networking.HttpRouteDestination;
+import io.sextant.config.networking.StringMatch;
+import io.sextant.config.networking.VirtualService;
+import io.sextant.model.Hostnames;
+import io.sextant.model.MeshService;
+import io.sextant.model.ServicePort;
+import io.sextant.translator.envoy.Names;
+import io.sextant.translator.envoy.Routes;
+import io.sextant.translator.envoy.Routes.WeightedDestination;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Outbound HTTP routing: one route configuration per port, named by the port, holding one virtual
+ * host {@code HOST:PORT} per HTTP service on that port. A service with a VirtualService gets its
+ * routes; any other service gets a default route to its whole cluster. As in Istio, a
+ * VirtualService's routes are the whole story: a request matching none of them gets a 404.
+ */
+final class ServiceRoutes {
+  static final String NO_DESTINATION = "no such destination\n";
+  static final String SHARE_MOVES = " (its share goes to the other destinations)";
+
+  private ServiceRoutes() {}
+
+  static List<RouteConfiguration> build(
+      MeshIndex index, ProxyContext proxy, Set<String> clusters, Diagnostics diagnostics) {
+    List<RouteConfiguration> configs = new ArrayList<>();
+    for (int port : index.ports()) {
+      List<Map.Entry<MeshService, ServicePort>> http =
+          index.servicesOnPort(port).stream()
+              .filter(e -> e.getValue().protocol().isHttp())
+              .toList();
+      if (http.isEmpty()) {
+        continue;
+      }
+      List<List<String>> domains = domains(index, proxy, port, http);
+      List<VirtualHost> hosts = new ArrayList<>();
+      for (int i = 0; i < http.size(); i++) {
+        String host = http.get(i).getKey().hostname();
+        hosts.add(
+            Routes.virtualHost(
+                Names.hostPort(host, port),
+                domains.get(i),
+                routes(index, host, port, clusters, diagnostics)));
+      }
+      if (SidecarListeners.passesThrough(proxy)) {
+        hosts.add(
+            Routes.virtualHost(
+                Names.ALLOW_ANY_VIRTUAL_HOST,
+                List.of("*"),
+                List.of(
+                    Routes.forward(
+                        Names.ALLOW_ANY_VIRTUAL_HOST,
+                        Routes.prefix("/"),
+                        List.of(new WeightedDestination(Names.PASSTHROUGH_CLUSTER, 1))))));
+      }
+      configs.add(Routes.routeConfiguration(Names.routeConfig(port), hosts));
+    }
+    return configs;
+  }
+
+  /**
+   * The domains of each virtual host: the hostname, with and without port, first for every service;
+   * then Kubernetes short names and virtual IPs, each only if no earlier virtual host claimed it
+   * (Envoy rejects a domain listed twice in one route configuration).
+   */
+  private static List<List<String>> domains(
+      MeshIndex index,
+      ProxyContext proxy,
+      int port,
+      List<Map.Entry<MeshService, ServicePort>> http) {
+    Set<String> claimed = new HashSet<>();
+    List<List<String>> result = new ArrayList<>();
+    for (Map.Entry<MeshService, ServicePort> e : http) {
+      String host = e.getKey().hostname();
+      List<String> own = new ArrayList<>();
+      for (String d : List.of(host, Names.hostPort(host, port))) {
+        if (claimed.add(d)) {
+          own.add(d);
+        }
+      }
+      result.add(own);
+    }
+    for (int i = 0; i < http.size(); i++) {
+      MeshService service = http.get(i).getKey();
+      List<String> aliases =
+          new ArrayList<>(
+              Hostnames.shortForms(
+                  service.hostname(), proxy.namespace(), index.mesh().settings().clusterDomain()));
+      aliases.addAll(service.service().addresses().stream().filter(a -> !a.contains("/")).toList());
+      for (String alias : aliases) {
+        for (String d : List.of(alias, Names.hostPort(alias, port))) {
+          if (claimed.add(d)) {
+            result.get(i).add(d);
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  private static List<Route> routes(
+      MeshIndex index, String host, int port, Set<String> clusters, Diagnostics diagnostics) {
+    Optional<VirtualService> vs = index.virtualService(host);
+    if (vs.isEmpty() || vs.get().http().isEmpty()) {
+      String cluster = Names.outboundCluster(port, host);
+      return List.of(
+          clusters.contains(cluster)
+              ? Routes.forward(
+                  "default", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1)))
+              : Routes.respond("default", Routes.prefix("/"), 503, NO_DESTINATION));
+    }
+    List<Route> routes = new ArrayList<>();
+    for (HttpRoute http : vs.get().http()) {
+      List<WeightedDestination> to =
+          destinations(index, vs.get(), http, port, clusters, diagnostics);
+      List<RouteMatch> matches =
+          http.match().isEmpty()
+              ? List.of(Routes.prefix("/"))
+              : http.match().stream().map(ServiceRoutes::match).toList();
+      for (RouteMatch match : matches) {
+        routes.add(
+            to.isEmpty()
+                ? Routes.respond(http.name(), match, 503, NO_DESTINATION)
+                : Routes.forward(http.name(), match, to));
+      }
+    }
+    return routes;
+  }
+
+  private static RouteMatch match(HttpMatchRequest m) {
+    if (m.uri().isEmpty()) {
+      return Routes.prefix("/");
+    }
+    StringMatch uri = m.uri().get();
+    return uri instanceof StringMatch.Exact ? Routes.path(uri.value()) : Routes.prefix(uri.value());
+  }
+
+  /**
+   * The clusters a route sends to. Destinations that name no existing cluster (unknown host, port
+   * or subset) are left out and reported; zero-weight shares are dropped. An empty result makes the
+   * route answer 503, as Envoy would for a missing cluster.
+   */
+  private static List<WeightedDestination> destinations(
+      MeshIndex index,
+      VirtualService vs,
+      HttpRoute http,
+      int routePort,
+      Set<String> clusters,
+      Diagnostics diagnostics) {
+    List<WeightedDestination> result = new ArrayList<>();
+    boolean weighted = http.route().size() > 1;
+    for (HttpRouteDestination d : http.route()) {
+      if (weighted && d.weight() == 0) {
+        continue;
+      }
+      Optional<String> cluster = cluster(index, vs, d.destination(), routePort, diagnostics, http);
+      if (cluster.isEmpty()) {
+        continue;
+      }
+      if (!clusters.contains(cluster.get())) {
+        diagnostics.add(
+            vs.meta(),
+            "route at "
+                + http.location()
+                + ": cluster "
+                + cluster.get()
+                + " does not exist; left out"
+                + (weighted ? SHARE_MOVES : ""));
+        continue;
+      }
+      result.add(new WeightedDestination(cluster.get(), weighted ? d.weight() : 1));
+    }
+    if (result.size() == 1) {
+      return List.of(new WeightedDestination(result.get(0).cluster(), 1));
+    }
+    return result;
+  }
+
+  private static Optional<String> cluster(
+      MeshIndex index,
+      VirtualService vs,
+      Destination dest,
+      int routePort,
+      Diagnostics diagnostics,
+      HttpRoute http) {
+    String host = index.qualify(dest.host(), vs.meta().namespace());
+    Optional<MeshService> service = index.service(host);
+    if (service.isEmpty()) {
+      diagnostics.add(
+          vs.meta(),
+          "route at "
+              + http.location()
+              + ": destination host "
+              + host
+              + " is not a known service; left out"
+              + (http.route().size() > 1 ? SHARE_MOVES : ""));
+      return Optional.empty();
+    }
+    List<ServicePort> ports = service.get().service().ports();
+    int port;
+    if (dest.port() != 0) {
+      port = dest.port();
+    } else if (ports.size() == 1) {
+      port = ports.get(0).number();
+    } else if (service.get().service().port(routePort).isPresent()) {
+      port = routePort;
+    } else {
+      diagnostics.add(
+          vs.meta(),
+          "route at "
+              + http.location()
+              + ": destination "
+              + host
+              + " has several ports; set destination.port; left out");
+      return Optional.empty();
+    }
+    return Optional.of(Names.outboundCluster(port, dest.subset(), host));
+  }
+}

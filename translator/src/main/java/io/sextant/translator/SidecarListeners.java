@@ -1,0 +1,205 @@
+package io.sextant.translator;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.sextant.model.MeshService;
+import io.sextant.model.ServicePort;
+import io.sextant.translator.envoy.Listeners;
+import io.sextant.translator.envoy.Names;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Listeners for Envoy sidecars.
+ *
+ * <p>REDIRECT (iptables): {@code virtualOutbound} on 15001 hands each connection to the listener
+ * for its original destination port, {@code 0.0.0.0_PORT} (not bound); connections to unknown ports
+ * pass through. {@code virtualInbound} on 15006 sends each workload port to the app.
+ *
+ * <p>NONE (no iptables): every service port is bound on 127.0.0.1 ({@code 127.0.0.1_PORT}), so the
+ * app calls {@code http://127.0.0.1:PORT} with the service's Host header; every workload port is
+ * bound on each instance IP ({@code IP_PORT}) and forwarded to the app on 127.0.0.1.
+ */
+final class SidecarListeners {
+  private SidecarListeners() {}
+
+  /** Whether unknown destinations pass through (Istio's ALLOW_ANY), which needs iptables. */
+  static boolean passesThrough(ProxyContext proxy) {
+    return proxy.kind() == ProxyKind.SIDECAR && proxy.interception() == InterceptionMode.REDIRECT;
+  }
+
+  static List<Listener> build(MeshIndex index, ProxyContext proxy, Diagnostics diagnostics) {
+    List<ServicePort> inbound = Workloads.inboundPorts(index, proxy);
+    List<Listener> listeners = new ArrayList<>();
+    if (proxy.interception() == InterceptionMode.REDIRECT) {
+      listeners.add(virtualOutbound());
+      for (int port : index.ports()) {
+        if (port == Names.VIRTUAL_OUTBOUND_PORT || port == Names.VIRTUAL_INBOUND_PORT) {
+          diagnostics.add(
+              "listener " + Names.listener(Names.WILDCARD_ADDRESS, port),
+              "port "
+                  + port
+                  + " is reserved for the sidecar itself; services on it are unreachable");
+          continue;
+        }
+        outbound(index, port, Names.WILDCARD_ADDRESS, false, true, diagnostics)
+            .ifPresent(listeners::add);
+      }
+      if (!inbound.isEmpty()) {
+        listeners.add(virtualInbound(inbound));
+      }
+      return listeners;
+    }
+    Set<String> bound = new HashSet<>();
+    if (!inbound.isEmpty() && proxy.instanceIps().isEmpty()) {
+      diagnostics.add(
+          "proxy " + proxy.id(),
+          "INTERCEPTION_MODE NONE without INSTANCE_IPS metadata: no inbound listeners");
+    }
+    for (String ip : proxy.instanceIps()) {
+      for (ServicePort port : inbound) {
+        String name = Names.listener(ip, port.targetPort());
+        bound.add(name);
+        listeners.add(
+            Listeners.listener(name, ip, port.targetPort(), true, TrafficDirection.INBOUND)
+                .addFilterChains(WorkloadInbound.chain(port, ip, false))
+                .build());
+      }
+    }
+    for (int port : index.ports()) {
+      if (bound.contains(Names.listener(Names.LOCALHOST, port))) {
+        diagnostics.add(
+            "listener " + Names.listener(Names.LOCALHOST, port),
+            "outbound port "
+                + port
+                + " is also this workload's inbound port on 127.0.0.1; inbound wins");
+        continue;
+      }
+      outbound(index, port, Names.LOCALHOST, true, false, diagnostics).ifPresent(listeners::add);
+    }
+    return listeners;
+  }
+
+  private static Listener virtualOutbound() {
+    return Listeners.originalDestinationListener(
+            Names.VIRTUAL_OUTBOUND, Names.VIRTUAL_OUTBOUND_PORT, TrafficDirection.OUTBOUND)
+        .addFilterChains(passthroughChain())
+        .build();
+  }
+
+  private static FilterChain passthroughChain() {
+    return Listeners.chain(
+        Names.PASSTHROUGH_CLUSTER,
+        Listeners.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER));
+  }
+
+  private static Listener virtualInbound(List<ServicePort> ports) {
+    Listener.Builder l =
+        Listeners.listener(
+                Names.VIRTUAL_INBOUND,
+                Names.WILDCARD_ADDRESS,
+                Names.VIRTUAL_INBOUND_PORT,
+                true,
+                TrafficDirection.INBOUND)
+            .addListenerFilters(Listeners.originalDstFilter());
+    for (ServicePort port : ports) {
+      l.addFilterChains(WorkloadInbound.chain(port, Names.WILDCARD_ADDRESS, true));
+    }
+    return l.build();
+  }
+
+  /**
+   * The outbound listener for one port. HTTP services share one chain that routes by Host header
+   * (route configuration named by the port). TCP services cannot be told apart by Host: with {@code
+   * matchAddresses}, those with virtual IPs get a chain matching their IPs; the default chain goes
+   * to HTTP routing if any HTTP service uses the port, else to the single remaining TCP service,
+   * else (REDIRECT only) passes through.
+   */
+  private static Optional<Listener> outbound(
+      MeshIndex index,
+      int port,
+      String address,
+      boolean bind,
+      boolean matchAddresses,
+      Diagnostics diagnostics) {
+    String name = Names.listener(address, port);
+    List<Map.Entry<MeshService, ServicePort>> services = index.servicesOnPort(port);
+    List<FilterChain> chains = new ArrayList<>();
+    List<String> defaultTcp = new ArrayList<>();
+    boolean http = false;
+    for (Map.Entry<MeshService, ServicePort> e : services) {
+      MeshService s = e.getKey();
+      if (e.getValue().protocol().isHttp()) {
+        http = true;
+      } else if (matchAddresses && !s.service().addresses().isEmpty()) {
+        chains.add(tcpChain(s, port, true));
+      } else {
+        defaultTcp.add(s.hostname());
+      }
+    }
+    FilterChain fallback = null;
+    if (http) {
+      fallback =
+          Listeners.chain(
+              "http",
+              Listeners.httpFilter(
+                  Listeners.rdsConnectionManager(
+                      Names.outboundStatPrefix(address, port), Names.routeConfig(port))));
+    } else if (!defaultTcp.isEmpty()) {
+      String host = defaultTcp.get(0);
+      fallback = tcpChain(index.service(host).orElseThrow(), port, false);
+      defaultTcp = defaultTcp.subList(1, defaultTcp.size());
+    } else if (matchAddresses) {
+      fallback = passthroughChain();
+    }
+    for (String shadowed : defaultTcp) {
+      diagnostics.add(
+          "listener " + name,
+          "TCP service "
+              + shadowed
+              + " shares port "
+              + port
+              + " with "
+              + (http ? "HTTP services" : "another TCP service")
+              + " and has no address to tell it apart; it is unreachable on this port");
+    }
+    if (fallback != null) {
+      chains.add(fallback);
+    }
+    if (chains.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Listeners.listener(name, address, port, bind, TrafficDirection.OUTBOUND)
+            .addAllFilterChains(chains)
+            .build());
+  }
+
+  private static FilterChain tcpChain(MeshService s, int port, boolean matchAddresses) {
+    String cluster = Names.outboundCluster(port, s.hostname());
+    if (!matchAddresses) {
+      return Listeners.chain(cluster, Listeners.tcpProxy(cluster, cluster));
+    }
+    FilterChainMatch.Builder match = FilterChainMatch.newBuilder();
+    for (String address : s.service().addresses()) {
+      match.addPrefixRanges(cidr(address));
+    }
+    return Listeners.chain(cluster, match.build(), Listeners.tcpProxy(cluster, cluster));
+  }
+
+  private static CidrRange cidr(String address) {
+    int slash = address.indexOf('/');
+    String ip = slash < 0 ? address : address.substring(0, slash);
+    int length =
+        slash < 0 ? (ip.contains(":") ? 128 : 32) : Integer.parseInt(address.substring(slash + 1));
+    return CidrRange.newBuilder().setAddressPrefix(ip).setPrefixLen(UInt32Value.of(length)).build();
+  }
+}

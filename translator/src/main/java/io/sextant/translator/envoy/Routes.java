@@ -1,0 +1,78 @@
+package io.sextant.translator.envoy;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import java.util.List;
+
+/** Builds route configurations, virtual hosts and routes. */
+public final class Routes {
+  /** Istio disables Envoy's 15 s default route timeout; so do we. */
+  static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
+
+  private Routes() {}
+
+  /** A cluster and its relative share of a route's traffic. */
+  public record WeightedDestination(String cluster, int weight) {}
+
+  public static RouteConfiguration routeConfiguration(String name, List<VirtualHost> virtualHosts) {
+    return RouteConfiguration.newBuilder()
+        .setName(name)
+        .addAllVirtualHosts(virtualHosts)
+        .setValidateClusters(com.google.protobuf.BoolValue.of(false))
+        .build();
+  }
+
+  public static VirtualHost virtualHost(String name, List<String> domains, List<Route> routes) {
+    return VirtualHost.newBuilder()
+        .setName(name)
+        .addAllDomains(domains)
+        .addAllRoutes(routes)
+        .build();
+  }
+
+  public static RouteMatch prefix(String prefix) {
+    return RouteMatch.newBuilder().setPrefix(prefix).build();
+  }
+
+  public static RouteMatch path(String path) {
+    return RouteMatch.newBuilder().setPath(path).build();
+  }
+
+  /** Sends everything matching {@code match} to one cluster, or splits it by weight. */
+  public static Route forward(String name, RouteMatch match, List<WeightedDestination> to) {
+    RouteAction.Builder action = RouteAction.newBuilder().setTimeout(NO_TIMEOUT);
+    if (to.size() == 1) {
+      action.setCluster(to.get(0).cluster());
+    } else {
+      WeightedCluster.Builder split = WeightedCluster.newBuilder();
+      for (WeightedDestination d : to) {
+        split.addClusters(
+            WeightedCluster.ClusterWeight.newBuilder()
+                .setName(d.cluster())
+                .setWeight(UInt32Value.of(d.weight())));
+      }
+      action.setWeightedClusters(split);
+    }
+    return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
+  }
+
+  /** Answers directly, without an upstream: used when a route's destinations do not exist. */
+  public static Route respond(String name, RouteMatch match, int status, String body) {
+    return Route.newBuilder()
+        .setName(name)
+        .setMatch(match)
+        .setDirectResponse(
+            DirectResponseAction.newBuilder()
+                .setStatus(status)
+                .setBody(DataSource.newBuilder().setInlineString(body)))
+        .build();
+  }
+}
