@@ -1,0 +1,29 @@
+package io.sextant.registry;
+
+import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.VirtualService;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** The routing rules one source currently holds. */
+public record RuleSet(
+    List<VirtualService> virtualServices, List<DestinationRule> destinationRules) {
+  public static final RuleSet EMPTY = new RuleSet(List.of(), List.of());
+
+  public RuleSet {
+    virtualServices = List.copyOf(virtualServices);
+    destinationRules = List.copyOf(destinationRules);
+  }
+
+  /** All rules of several sources together. */
+  public static RuleSet union(Collection<RuleSet> sets) {
+    List<VirtualService> vs = new ArrayList<>();
+    List<DestinationRule> dr = new ArrayList<>();
+    for (RuleSet s : sets) {
+      vs.addAll(s.virtualServices);
+      dr.addAll(s.destinationRules);
+    }
+    return new RuleSet(vs, dr);
+  }
+}

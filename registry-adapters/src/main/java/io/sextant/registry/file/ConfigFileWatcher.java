@@ -1,0 +1,373 @@
+package io.sextant.registry.file;
+
+import io.sextant.config.ConfigError;
+import io.sextant.config.ConfigLoader;
+import io.sextant.config.ConfigResource;
+import io.sextant.config.LoadResult;
+import io.sextant.config.SourceLocation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the Istio resources of some YAML files and directories current. Directories are read
+ * recursively for {@code *.yaml} and {@code *.yml}, skipping names that start with {@code .} but
+ * following symlinks, which is how a Kubernetes ConfigMap volume ({@code ..data} swapped
+ * atomically) presents its files.
+ *
+ * <p>Changes are noticed through a {@link WatchService} on every directory involved, with a full
+ * rescan at a fixed interval as a safety net for file systems that do not report events. Each
+ * rescan re-parses only files whose bytes changed. A file that fails to load is rejected as a
+ * whole: its errors are logged and kept for status, and its last good content stays in effect.
+ *
+ * <p>After every change to the resources in effect, the callback receives all of them, ordered by
+ * file path and then by position in the file: once from {@link #start} on the caller's thread, then
+ * from the watcher's own thread.
+ */
+final class ConfigFileWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConfigFileWatcher.class);
+
+  private final String name;
+  private final List<Path> paths;
+  private final Duration rescanInterval;
+  private final Consumer<List<ConfigResource>> onChange;
+
+  // Touched only by the thread that scans: start()'s caller first, then the watch thread.
+  private final Map<Path, LoadedFile> files = new TreeMap<>();
+  private final Map<Path, WatchKey> watchedDirectories = new HashMap<>();
+  private final Set<Path> missingPaths = new HashSet<>();
+  private List<ConfigResource> inEffect;
+
+  private volatile List<ConfigError> errors = List.of();
+  private volatile boolean closed;
+  private WatchService watchService;
+  private Thread thread;
+
+  /**
+   * One file as last read.
+   *
+   * @param version what was read: a hash of the bytes, or why they could not be read
+   * @param resources the resources of the last version that loaded
+   * @param errors why the current version was rejected; empty if it loaded
+   */
+  private record LoadedFile(
+      String version, List<ConfigResource> resources, List<ConfigError> errors) {}
+
+  /**
+   * @param name the source's name, for logs and the thread name
+   * @param paths files and directories to read
+   * @param rescanInterval how often everything is re-read even without events
+   * @param onChange receives all resources in effect after each change
+   */
+  ConfigFileWatcher(
+      String name,
+      List<Path> paths,
+      Duration rescanInterval,
+      Consumer<List<ConfigResource>> onChange) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.paths = List.copyOf(paths);
+    this.rescanInterval = Objects.requireNonNull(rescanInterval, "rescanInterval");
+    this.onChange = Objects.requireNonNull(onChange, "onChange");
+    if (rescanInterval.isNegative() || rescanInterval.isZero()) {
+      throw new IllegalArgumentException("rescan interval must be positive: " + rescanInterval);
+    }
+  }
+
+  /** Reads every path, delivers the result, then watches for changes on a daemon thread. */
+  synchronized void start() {
+    if (watchService != null) {
+      throw new IllegalStateException(name + " is already watching");
+    }
+    try {
+      watchService = FileSystems.getDefault().newWatchService();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch files for " + name, e);
+    }
+    rescan();
+    thread = new Thread(this::watch, "sextant-file-watch-" + name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The problems of the current files and paths: rejected files, missing paths. */
+  List<ConfigError> errors() {
+    return errors;
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (watchService == null) {
+      return;
+    }
+    try {
+      // Wakes the watch thread, which is waiting on the service.
+      watchService.close();
+    } catch (IOException e) {
+      log.debug("{}: closing the watch service failed", name, e);
+    }
+    if (thread != null && thread != Thread.currentThread()) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void watch() {
+    while (!closed) {
+      try {
+        WatchKey key = watchService.poll(rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
+        // Drain what is queued so that a burst of events costs one rescan; which file an event
+        // names does not matter, since the rescan compares every file's content.
+        while (key != null) {
+          key.pollEvents();
+          key.reset();
+          key = watchService.poll();
+        }
+        rescan();
+      } catch (ClosedWatchServiceException | InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("{}: reading configuration files failed; retrying on the next change", name, e);
+      }
+    }
+  }
+
+  private void rescan() {
+    Set<Path> found = new TreeSet<>();
+    Set<Path> directories = new HashSet<>();
+    List<ConfigError> pathErrors = new ArrayList<>();
+    for (Path path : paths) {
+      if (!Files.exists(path)) {
+        pathErrors.add(missing(path));
+        // So that its creation is noticed without waiting for the rescan.
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && Files.isDirectory(parent)) {
+          directories.add(parent);
+        }
+        continue;
+      }
+      missingPaths.remove(path);
+      if (Files.isDirectory(path)) {
+        collect(path, found, directories, pathErrors);
+      } else {
+        // An explicitly listed file is read whatever its name.
+        found.add(path);
+        directories.add(path.toAbsolutePath().getParent());
+      }
+    }
+    watch(directories);
+
+    Map<Path, LoadedFile> next = new TreeMap<>();
+    for (Path file : found) {
+      read(file, files.get(file)).ifPresent(loaded -> next.put(file, loaded));
+    }
+    for (Map.Entry<Path, LoadedFile> gone : files.entrySet()) {
+      if (!next.containsKey(gone.getKey())) {
+        log.info(
+            "{}: {} was removed; its {} resources are withdrawn",
+            name,
+            gone.getKey(),
+            gone.getValue().resources().size());
+      }
+    }
+    files.clear();
+    files.putAll(next);
+
+    List<ConfigError> allErrors = new ArrayList<>(pathErrors);
+    List<ConfigResource> resources = new ArrayList<>();
+    for (LoadedFile file : files.values()) {
+      allErrors.addAll(file.errors());
+      resources.addAll(file.resources());
+    }
+    if (!resources.equals(inEffect) && !closed) {
+      inEffect = List.copyOf(resources);
+      onChange.accept(inEffect);
+    }
+    // Published after the callback, so whoever sees these errors also sees what was delivered.
+    errors = List.copyOf(allErrors);
+  }
+
+  private ConfigError missing(Path path) {
+    if (missingPaths.add(path)) {
+      log.warn("{}: {} does not exist; reading it as empty until it appears", name, path);
+    }
+    return new ConfigError(new SourceLocation(path.toString(), 1, 1), "", "path does not exist");
+  }
+
+  /** Adds the YAML files under {@code root} to {@code found}, and its directories to watch. */
+  private void collect(
+      Path root, Set<Path> found, Set<Path> directories, List<ConfigError> pathErrors) {
+    try {
+      Files.walkFileTree(
+          root,
+          EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+          Integer.MAX_VALUE,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (!dir.equals(root) && isHidden(dir)) {
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              directories.add(dir);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              String fileName = file.getFileName().toString();
+              if (attrs.isRegularFile()
+                  && !isHidden(file)
+                  && (fileName.endsWith(".yaml") || fileName.endsWith(".yml"))) {
+                found.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              // Deleted while walking, a symlink loop, or unreadable: the next rescan sees the
+              // settled state, and a file that stays unreadable is reported when read.
+              log.debug("{}: skipping {}: {}", name, file, e.toString());
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      pathErrors.add(
+          new ConfigError(
+              new SourceLocation(root.toString(), 1, 1), "", "cannot read directory: " + e));
+    }
+  }
+
+  private static boolean isHidden(Path path) {
+    return path.getFileName().toString().startsWith(".");
+  }
+
+  private void watch(Set<Path> named) {
+    // One name per directory: registered under two names it would share one key, and dropping
+    // either name would cancel the key for both.
+    Set<Path> directories = new HashSet<>();
+    named.forEach(directory -> directories.add(directory.toAbsolutePath().normalize()));
+    watchedDirectories
+        .entrySet()
+        .removeIf(
+            watched -> {
+              boolean keep = directories.contains(watched.getKey()) && watched.getValue().isValid();
+              if (!keep) {
+                watched.getValue().cancel();
+              }
+              return !keep;
+            });
+    for (Path directory : directories) {
+      if (!watchedDirectories.containsKey(directory)) {
+        try {
+          watchedDirectories.put(
+              directory,
+              directory.register(
+                  watchService,
+                  StandardWatchEventKinds.ENTRY_CREATE,
+                  StandardWatchEventKinds.ENTRY_DELETE,
+                  StandardWatchEventKinds.ENTRY_MODIFY));
+        } catch (IOException e) {
+          log.debug("{}: cannot watch {}; relying on the rescan", name, directory, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads {@code file} again, re-parsing it only if its bytes changed. Empty if it vanished since
+   * the directory walk, which makes it count as deleted.
+   */
+  private Optional<LoadedFile> read(Path file, LoadedFile before) {
+    byte[] bytes;
+    String version;
+    try {
+      bytes = Files.readAllBytes(file);
+      version = sha256(bytes);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      bytes = null;
+      version = "unreadable: " + e;
+    }
+    if (before != null && before.version().equals(version)) {
+      return Optional.of(before);
+    }
+    LoadResult result =
+        bytes == null ? failure(file, "cannot read file: " + version) : parse(file, bytes);
+    if (result.ok()) {
+      log.info("{}: loaded {}: {} resources", name, file, result.resources().size());
+      return Optional.of(new LoadedFile(version, result.resources(), List.of()));
+    }
+    List<ConfigResource> kept = before == null ? List.of() : before.resources();
+    log.warn(
+        "{}: rejected {} with {} errors; keeping its previous {} resources",
+        name,
+        file,
+        result.errors().size(),
+        kept.size());
+    for (ConfigError error : result.errors()) {
+      log.warn("{}: {}", name, error);
+    }
+    return Optional.of(new LoadedFile(version, kept, result.errors()));
+  }
+
+  private static LoadResult parse(Path file, byte[] bytes) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return failure(file, "file is not valid UTF-8");
+    }
+    return ConfigLoader.parse(file.toString(), text);
+  }
+
+  private static LoadResult failure(Path file, String message) {
+    return LoadResult.failed(
+        List.of(new ConfigError(new SourceLocation(file.toString(), 1, 1), "", message)));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.sextant.registry.file;
+
+import io.sextant.config.ConfigError;
+import io.sextant.config.ConfigResource;
+import io.sextant.config.networking.ServiceEntries;
+import io.sextant.config.networking.ServiceEntry;
+import io.sextant.model.MeshService;
+import io.sextant.registry.RegistryListener;
+import io.sextant.registry.ServiceDiff;
+import io.sextant.registry.ServiceRegistry;
+import io.sextant.registry.SourceStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A registry read from Istio {@code ServiceEntry} files: each host of each entry is one service,
+ * whose endpoints are the entry's. Files and directories are watched; a file that fails to load
+ * keeps its previous services and is reported in {@link #status()}.
+ *
+ * <p>A hostname defined by two entries keeps the first definition, in file path order and then
+ * order within the file; the second is reported as an error at its location.
+ */
+public final class FileRegistry implements ServiceRegistry {
+  private static final Logger log = LoggerFactory.getLogger(FileRegistry.class);
+
+  private final String name;
+  private final ConfigFileWatcher watcher;
+  private final IgnoredResources ignored;
+
+  // Guarded by this.
+  private RegistryListener listener;
+  private Map<String, MeshService> services = Map.of();
+  private List<ConfigError> conflicts = List.of();
+  private volatile boolean synced;
+
+  /**
+   * @param name the registry's configured name, recorded as the origin of its endpoints
+   * @param paths ServiceEntry files, and directories read recursively for {@code *.yaml}
+   * @param rescanInterval how often every file is re-read even without a change event
+   */
+  public FileRegistry(String name, List<Path> paths, Duration rescanInterval) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.watcher = new ConfigFileWatcher(name, paths, rescanInterval, this::apply);
+    this.ignored =
+        new IgnoredResources(
+            name, "file registries read ServiceEntry only; list this path under rules");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void start(RegistryListener listener) {
+    synchronized (this) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+    }
+    watcher.start();
+  }
+
+  private synchronized void apply(List<ConfigResource> resources) {
+    Map<String, MeshService> next = new LinkedHashMap<>();
+    Map<String, ServiceEntry> definedBy = new HashMap<>();
+    List<ConfigError> nextConflicts = new ArrayList<>();
+    for (ConfigResource resource : resources) {
+      if (!(resource instanceof ServiceEntry entry)) {
+        ignored.ignore(resource);
+        continue;
+      }
+      List<MeshService> defined = ServiceEntries.toServices(entry, name);
+      for (int i = 0; i < defined.size(); i++) {
+        MeshService service = defined.get(i);
+        ServiceEntry first = definedBy.putIfAbsent(service.hostname(), entry);
+        if (first == null) {
+          next.put(service.hostname(), service);
+        } else {
+          nextConflicts.add(conflict(entry, i, first));
+        }
+      }
+    }
+    for (ConfigError conflict : nextConflicts) {
+      if (!conflicts.contains(conflict)) {
+        log.warn("{}: {}", name, conflict);
+      }
+    }
+    conflicts = List.copyOf(nextConflicts);
+    ServiceDiff.between(services, next, name).forEach(listener::onEvent);
+    services = next;
+    synced = true;
+  }
+
+  private static ConfigError conflict(ServiceEntry entry, int hostIndex, ServiceEntry first) {
+    return new ConfigError(
+        entry.meta().location(),
+        "spec.hosts[" + hostIndex + "]",
+        "host "
+            + entry.hosts().get(hostIndex)
+            + " is already defined by "
+            + first.meta().qualifiedName()
+            + " at "
+            + first.meta().location()
+            + "; ignored");
+  }
+
+  @Override
+  public boolean hasSynced() {
+    return synced;
+  }
+
+  @Override
+  public synchronized List<MeshService> services() {
+    return List.copyOf(services.values());
+  }
+
+  /** Rejected files, missing paths and hosts defined twice. */
+  @Override
+  public SourceStatus status() {
+    List<ConfigError> errors = new ArrayList<>(watcher.errors());
+    synchronized (this) {
+      errors.addAll(conflicts);
+    }
+    return new SourceStatus(name, "file", synced, false, errors);
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+  }
+}
