@@ -1,0 +1,129 @@
+package io.sextant.server;
+
+import io.sextant.model.MeshSettings;
+import io.sextant.registry.AggregateRegistry;
+import io.sextant.registry.RuleSource;
+import io.sextant.registry.ServiceRegistry;
+import io.sextant.registry.SourceStatus;
+import io.sextant.registry.file.FileRegistry;
+import io.sextant.registry.file.FileRuleSource;
+import io.sextant.server.admin.AdminServer;
+import io.sextant.server.admin.Metrics;
+import io.sextant.server.config.SextantConfig;
+import io.sextant.server.push.PushScheduler;
+import io.sextant.server.xds.ProxyTracker;
+import io.sextant.server.xds.XdsCache;
+import io.sextant.server.xds.XdsServer;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The whole control plane, wired from a {@link SextantConfig}: what {@code sextant serve} runs. */
+public final class SextantServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SextantServer.class);
+
+  private final AggregateRegistry registry;
+  private final List<RuleSource> rules;
+  private final PushScheduler scheduler;
+  private final ProxyTracker tracker;
+  private final XdsServer xds;
+  private final AdminServer admin;
+  private final Metrics metrics;
+
+  private SextantServer(SextantConfig config) throws IOException {
+    metrics = new Metrics();
+    List<ServiceRegistry> registries = new ArrayList<>();
+    for (SextantConfig.Source s : config.registries()) {
+      registries.add(new FileRegistry(s.name(), s.paths(), s.rescanInterval()));
+    }
+    registry = new AggregateRegistry(registries);
+    rules = new ArrayList<>();
+    for (SextantConfig.Source s : config.rules()) {
+      rules.add(new FileRuleSource(s.name(), s.paths(), s.rescanInterval()));
+    }
+    XdsCache cache = new XdsCache();
+    scheduler =
+        new PushScheduler(
+            registry::services,
+            () -> registry.hasSynced() && rules.stream().allMatch(RuleSource::hasSynced),
+            new MeshSettings(config.clusterDomain()),
+            config.push(),
+            cache,
+            metrics);
+    tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
+    metrics.rejectedConfigFiles(() -> sources().stream().mapToLong(s -> s.errors().size()).sum());
+
+    scheduler.start();
+    registry.start(scheduler);
+    for (RuleSource r : rules) {
+      r.start(scheduler);
+    }
+    xds = new XdsServer(config.xds().address(), config.xds().port(), cache, tracker).start();
+    admin =
+        new AdminServer(
+                config.admin().address(),
+                config.admin().port(),
+                scheduler,
+                tracker,
+                this::sources,
+                metrics)
+            .start();
+    LOG.info(
+        "Sextant started: xDS (ADS, sotw and delta) on {}:{}, admin on http://{}:{}",
+        config.xds().address(),
+        xds.port(),
+        config.admin().address(),
+        admin.port());
+  }
+
+  /** Starts every part; returns once the servers listen (configuration may still be syncing). */
+  public static SextantServer start(SextantConfig config) throws IOException {
+    return new SextantServer(config);
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public boolean isReady() {
+    return scheduler.isReady();
+  }
+
+  public PushScheduler scheduler() {
+    return scheduler;
+  }
+
+  public ProxyTracker tracker() {
+    return tracker;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** Every registry and rule source with its current errors. */
+  public List<SourceStatus> sources() {
+    List<SourceStatus> all = new ArrayList<>(registry.childStatuses());
+    rules.forEach(r -> all.add(r.status()));
+    return all;
+  }
+
+  /** Stops taking new streams, lets open ones go, then stops watching sources. */
+  @Override
+  public void close() {
+    LOG.info("shutting down");
+    xds.close();
+    admin.close();
+    scheduler.close();
+    registry.close();
+    rules.forEach(RuleSource::close);
+    LOG.info("stopped");
+  }
+}

@@ -1,0 +1,97 @@
+package io.sextant.server.admin;
+
+import io.sextant.server.xds.XdsType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** Counters exposed on {@code /metrics} in Prometheus text format. */
+public final class Metrics {
+  public final AtomicLong connectedProxies = new AtomicLong();
+  public final AtomicLong pushes = new AtomicLong();
+  public final AtomicLong inconsistentSnapshots = new AtomicLong();
+  public final AtomicLong meshGeneration = new AtomicLong();
+  public final AtomicLong lastPushMicros = new AtomicLong();
+  private final Map<XdsType, AtomicLong> responses = new EnumMap<>(XdsType.class);
+  private final Map<XdsType, AtomicLong> nacks = new EnumMap<>(XdsType.class);
+  private volatile Supplier<Long> rejectedConfigFiles = () -> 0L;
+
+  public Metrics() {
+    for (XdsType t : XdsType.values()) {
+      responses.put(t, new AtomicLong());
+      nacks.put(t, new AtomicLong());
+    }
+  }
+
+  public AtomicLong responses(XdsType type) {
+    return responses.get(type);
+  }
+
+  public AtomicLong nacks(XdsType type) {
+    return nacks.get(type);
+  }
+
+  /** Where the count of configuration errors currently in effect comes from. */
+  public void rejectedConfigFiles(Supplier<Long> source) {
+    this.rejectedConfigFiles = source;
+  }
+
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    gauge(
+        out,
+        "sextant_xds_connected_proxies",
+        "Proxies with an open ADS stream.",
+        connectedProxies.get());
+    counter(out, "sextant_pushes_total", "Snapshots published to a proxy group.", pushes.get());
+    counter(
+        out,
+        "sextant_inconsistent_snapshots_total",
+        "Snapshots withheld because the consistency check failed (a Sextant bug).",
+        inconsistentSnapshots.get());
+    gauge(
+        out, "sextant_mesh_generation", "Mesh snapshots built since start.", meshGeneration.get());
+    gauge(
+        out,
+        "sextant_last_push_seconds",
+        "Time the last push took to translate and publish.",
+        lastPushMicros.get() / 1e6);
+    gauge(
+        out,
+        "sextant_config_errors",
+        "Configuration errors in effect (rejected files keep their last good content).",
+        rejectedConfigFiles.get());
+    out.append("# HELP sextant_xds_responses_total xDS responses sent.\n");
+    out.append("# TYPE sextant_xds_responses_total counter\n");
+    responses.forEach(
+        (t, v) ->
+            out.append("sextant_xds_responses_total{type=\"")
+                .append(t)
+                .append("\"} ")
+                .append(v.get())
+                .append('\n'));
+    out.append("# HELP sextant_xds_nacks_total xDS responses rejected by proxies.\n");
+    out.append("# TYPE sextant_xds_nacks_total counter\n");
+    nacks.forEach(
+        (t, v) ->
+            out.append("sextant_xds_nacks_total{type=\"")
+                .append(t)
+                .append("\"} ")
+                .append(v.get())
+                .append('\n'));
+    return out.toString();
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, Number value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(' ').append(value).append('\n');
+  }
+}

@@ -1,0 +1,107 @@
+package io.sextant.server.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sextant bootstrap}: prints an Envoy bootstrap for one sidecar. */
+@Command(
+    name = "bootstrap",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print an Envoy bootstrap (YAML) for a sidecar of SERVICE that gets its configuration from Sextant.",
+      "Run it with: envoy -c bootstrap.yaml"
+    })
+final class BootstrapCommand implements Callable<Integer> {
+  @Option(
+      names = "--node-id",
+      required = true,
+      paramLabel = "ID",
+      description = "node.id, unique per proxy.")
+  String nodeId;
+
+  @Option(
+      names = "--service",
+      required = true,
+      paramLabel = "NAME",
+      description = "The workload's service (node.cluster): its ports become inbound listeners.")
+  String service;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      paramLabel = "NS",
+      description = "The workload's namespace (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(
+      names = "--xds",
+      defaultValue = "127.0.0.1:15010",
+      paramLabel = "HOST:PORT",
+      description = "Sextant's xDS address (default: ${DEFAULT-VALUE}).")
+  String xds;
+
+  @Option(
+      names = "--interception",
+      defaultValue = "REDIRECT",
+      paramLabel = "MODE",
+      description =
+          "REDIRECT (iptables sends traffic to 15001/15006) or NONE (the app calls 127.0.0.1:PORT). Default: ${DEFAULT-VALUE}.")
+  EnvoyBootstrap.Interception interception;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "15000",
+      paramLabel = "N",
+      description = "Envoy's admin port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "A workload label (repeatable).")
+  Map<String, String> labels = Map.of();
+
+  @Option(
+      names = "--instance-ip",
+      paramLabel = "IP",
+      description = "The workload's IP (repeatable); with NONE, inbound listeners bind it.")
+  List<String> instanceIps = List.of();
+
+  @Option(
+      names = "--delta",
+      description = "Use incremental (delta) xDS instead of state-of-the-world.")
+  boolean delta;
+
+  @Override
+  public Integer call() {
+    int colon = xds.lastIndexOf(':');
+    if (colon <= 0) {
+      System.err.println("sextant bootstrap: --xds must be HOST:PORT, got '" + xds + "'");
+      return 2;
+    }
+    int port;
+    try {
+      port = Integer.parseInt(xds.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      System.err.println("sextant bootstrap: --xds port must be a number, got '" + xds + "'");
+      return 2;
+    }
+    System.out.print(
+        EnvoyBootstrap.yaml(
+            new EnvoyBootstrap.Options(
+                nodeId,
+                service,
+                namespace,
+                xds.substring(0, colon),
+                port,
+                interception,
+                adminPort,
+                labels,
+                instanceIps,
+                delta)));
+    return 0;
+  }
+}

@@ -1,0 +1,154 @@
+package io.sextant.server.config;
+
+import io.sextant.config.ConfigError;
+import io.sextant.config.SourceLocation;
+import io.sextant.config.yaml.Problems;
+import io.sextant.config.yaml.YamlDocuments;
+import io.sextant.config.yaml.YamlObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads {@code sextant.yaml}, reporting every problem with file:line:column. */
+public final class ConfigFile {
+  static final Duration DEFAULT_QUIET = Duration.ofMillis(100);
+  static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(1);
+  static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
+
+  private ConfigFile() {}
+
+  /** The parsed configuration, or the located errors that prevent using it. */
+  public record Result(Optional<SextantConfig> config, List<ConfigError> errors) {}
+
+  public static Result load(Path file) {
+    Problems problems = new Problems(file.toString());
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      problems.add(new SourceLocation(file.toString(), 1, 1), "", "cannot read file: " + e);
+      return new Result(Optional.empty(), problems.errors());
+    }
+    List<Node> docs = YamlDocuments.compose(text, problems);
+    if (docs.size() > 1) {
+      problems.add(docs.get(1), "", "expected one YAML document, found " + docs.size());
+    }
+    Path base = file.toAbsolutePath().getParent();
+    Optional<SextantConfig> config =
+        docs.isEmpty()
+            ? Optional.of(read(Optional.empty(), base))
+            : YamlObject.of(docs.get(0), "", problems).map(root -> read(Optional.of(root), base));
+    return problems.isEmpty()
+        ? new Result(config, List.of())
+        : new Result(Optional.empty(), problems.errors());
+  }
+
+  private static SextantConfig read(Optional<YamlObject> rootOrEmpty, Path base) {
+    if (rootOrEmpty.isEmpty()) {
+      return new SextantConfig(
+          new SextantConfig.Listen("0.0.0.0", SextantConfig.DEFAULT_XDS_PORT),
+          new SextantConfig.Listen("0.0.0.0", SextantConfig.DEFAULT_ADMIN_PORT),
+          "cluster.local",
+          List.of(),
+          List.of(),
+          new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
+    }
+    YamlObject root = rootOrEmpty.get();
+    SextantConfig.Listen xds = listen(root, "xds", SextantConfig.DEFAULT_XDS_PORT);
+    SextantConfig.Listen admin = listen(root, "admin", SextantConfig.DEFAULT_ADMIN_PORT);
+    String clusterDomain =
+        root.object("mesh")
+            .map(
+                m -> {
+                  String d = m.string("clusterDomain", "cluster.local");
+                  m.finish();
+                  return d;
+                })
+            .orElse("cluster.local");
+    Set<String> names = new HashSet<>();
+    List<SextantConfig.Source> registries = root.list("registries", s -> source(s, base, names));
+    List<SextantConfig.Source> rules = root.list("rules", s -> source(s, base, names));
+    SextantConfig.Push push =
+        root.object("push")
+            .map(
+                p -> {
+                  Duration quiet = duration(p, "debounceQuiet", DEFAULT_QUIET);
+                  Duration max = duration(p, "debounceMax", DEFAULT_MAX_DELAY);
+                  if (max.compareTo(quiet) < 0) {
+                    p.error(
+                        "debounceMax",
+                        "must be at least debounceQuiet (" + quiet.toMillis() + "ms)");
+                  }
+                  p.finish();
+                  return new SextantConfig.Push(quiet, max);
+                })
+            .orElse(new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
+    root.finish();
+    return new SextantConfig(xds, admin, clusterDomain, registries, rules, push);
+  }
+
+  private static SextantConfig.Listen listen(YamlObject root, String key, int defaultPort) {
+    return root.object(key)
+        .map(
+            o -> {
+              String address = o.string("address", "0.0.0.0");
+              int port = o.integer("port", 0, 65535).orElse(defaultPort);
+              o.finish();
+              return new SextantConfig.Listen(address, port);
+            })
+        .orElse(new SextantConfig.Listen("0.0.0.0", defaultPort));
+  }
+
+  private static SextantConfig.Source source(YamlObject s, Path base, Set<String> names) {
+    String type = s.requiredString("type");
+    if (!type.isEmpty() && !type.equals("file")) {
+      s.error(
+          "type",
+          "unknown type '"
+              + type
+              + "'; expected file (kubernetes, consul and zookeeper come later)");
+    }
+    String name = s.string("name", type + "-" + (names.size() + 1));
+    if (!names.add(name)) {
+      s.error(
+          "name",
+          "name '" + name + "' is used twice; registry and rule source names must be unique");
+    }
+    List<String> paths = s.stringList("paths");
+    if (paths.isEmpty()) {
+      s.error("paths", "at least one file or directory is required");
+    }
+    Duration rescan = duration(s, "rescanInterval", DEFAULT_RESCAN);
+    s.finish();
+    return new SextantConfig.Source(
+        name, type, paths.stream().map(p -> base.resolve(p).normalize()).toList(), rescan);
+  }
+
+  /** Durations are written {@code 250ms}, {@code 5s} or {@code 2m}. */
+  static Duration duration(YamlObject o, String key, Duration fallback) {
+    Optional<String> text = o.string(key);
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    Matcher m = DURATION.matcher(text.get().trim());
+    if (!m.matches()) {
+      o.error(key, "expected a duration such as 100ms, 5s or 2m, got '" + text.get() + "'");
+      return fallback;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      default -> Duration.ofMinutes(n);
+    };
+  }
+}

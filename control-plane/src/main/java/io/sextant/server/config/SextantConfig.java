@@ -1,0 +1,66 @@
+package io.sextant.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The control plane's own configuration, read from {@code sextant.yaml}. Every key is documented in
+ * {@code docs/configuration.md}.
+ */
+public record SextantConfig(
+    Listen xds,
+    Listen admin,
+    String clusterDomain,
+    List<Source> registries,
+    List<Source> rules,
+    Push push) {
+
+  public static final int DEFAULT_XDS_PORT = 15010;
+  public static final int DEFAULT_ADMIN_PORT = 15014;
+
+  public SextantConfig {
+    Objects.requireNonNull(xds, "xds");
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(clusterDomain, "clusterDomain");
+    registries = List.copyOf(registries);
+    rules = List.copyOf(rules);
+    Objects.requireNonNull(push, "push");
+  }
+
+  /** A server socket: bind address and port; port 0 picks a free port. */
+  public record Listen(String address, int port) {
+    public Listen withPort(int newPort) {
+      return new Listen(address, newPort);
+    }
+  }
+
+  /**
+   * A registry or rule source.
+   *
+   * @param name unique name; the origin recorded on endpoints
+   * @param type {@code file} for now
+   * @param paths files or directories, resolved against the config file's directory
+   * @param rescanInterval how often files are re-read in case a change notification was missed
+   */
+  public record Source(String name, String type, List<Path> paths, Duration rescanInterval) {
+    public Source {
+      paths = List.copyOf(paths);
+    }
+  }
+
+  /**
+   * Push tuning: after a change, wait until nothing else has changed for {@code quietPeriod}, but
+   * never longer than {@code maxDelay} after the first change.
+   */
+  public record Push(Duration quietPeriod, Duration maxDelay) {}
+
+  public SextantConfig withXdsPort(int port) {
+    return new SextantConfig(xds.withPort(port), admin, clusterDomain, registries, rules, push);
+  }
+
+  public SextantConfig withAdminPort(int port) {
+    return new SextantConfig(xds, admin.withPort(port), clusterDomain, registries, rules, push);
+  }
+}

@@ -1,0 +1,55 @@
+package io.sextant.server.xds;
+
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC server: ADS, state-of-the-world and delta, on one port. */
+public final class XdsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+
+  private final Server server;
+
+  public XdsServer(String address, int port, XdsCache cache, ProxyTracker tracker) {
+    V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache.watcher());
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            // Proxies keep their stream open for hours; let them ping it alive.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .maxInboundMessageSize(16 * 1024 * 1024)
+            .build();
+  }
+
+  public XdsServer start() throws IOException {
+    server.start();
+    return this;
+  }
+
+  /** The bound port: the configured one, or the one picked when 0 was configured. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops accepting streams, lets open ones finish for up to five seconds, then cuts them. */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("xDS server stopped");
+  }
+}
