@@ -18,6 +18,7 @@ import io.sextant.server.xds.XdsCache;
 import io.sextant.server.xds.XdsType;
 import io.sextant.translator.Diagnostic;
 import io.sextant.translator.ProxyContext;
+import io.sextant.translator.ProxyKind;
 import io.sextant.translator.SnapshotConsistency;
 import io.sextant.translator.Translation;
 import io.sextant.translator.Translator;
@@ -55,6 +56,16 @@ import org.slf4j.LoggerFactory;
 public final class PushScheduler
     implements RegistryListener, RuleListener, ProxyGroups, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PushScheduler.class);
+
+  private static final ProxyContext WARM_UP =
+      new ProxyContext(
+          "warm-up",
+          ProxyKind.SIDECAR,
+          "",
+          ProxyContext.DEFAULT_NAMESPACE,
+          Map.of(),
+          List.of(),
+          ProxyContext.DEFAULT_INTERCEPTION);
 
   private final Supplier<List<MeshService>> services;
   private final BooleanSupplier sourcesSynced;
@@ -298,6 +309,8 @@ public final class PushScheduler
     List<ClusterLoadAssignment> endpoints = endpointOnly ? Translator.endpoints(next) : null;
     Function<Message, String> versions = memoizedVersions();
     if (!ready) {
+      // Load the translator's classes now, not when the first proxy is waiting for them.
+      Translator.translate(next, WARM_UP);
       ready = true;
       LOG.info("all registries and rule sources synced; serving configuration");
     }
