@@ -58,13 +58,16 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     ProxyConnection c = connection(streamId, false, request.getNode());
     CURRENT.set(c);
     Optional<XdsType> type = XdsType.of(request.getTypeUrl());
-    if (type.isEmpty() || request.getResponseNonce().isEmpty()) {
+    if (type.isEmpty()) {
       return;
     }
-    if (request.hasErrorDetail()) {
-      nack(c, type.get(), request.getResponseNonce(), request.getErrorDetail().getMessage());
-    } else {
+    // In state-of-the-world xDS every request carries the version the proxy last accepted: an
+    // ACK, a NACK (which keeps the old version), and the first request of a reconnecting proxy.
+    if (!request.getVersionInfo().isEmpty()) {
       c.acked(type.get(), request.getVersionInfo());
+    }
+    if (request.hasErrorDetail() && !request.getResponseNonce().isEmpty()) {
+      nack(c, type.get(), request.getResponseNonce(), request.getErrorDetail().getMessage());
     }
   }
 

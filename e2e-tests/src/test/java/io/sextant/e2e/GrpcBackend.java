@@ -1,0 +1,92 @@
+package io.sextant.e2e;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gRPC server on 127.0.0.1 that answers {@code e2e.Identity/WhoAmI} with its own name, so a
+ * test can tell which instance served each call. No generated code: a string marshaller.
+ */
+final class GrpcBackend implements AutoCloseable {
+  static final MethodDescriptor<String, String> WHO_AM_I =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("e2e.Identity/WhoAmI")
+          .setRequestMarshaller(new Utf8())
+          .setResponseMarshaller(new Utf8())
+          .build();
+
+  private final String name;
+  private final Server server;
+
+  GrpcBackend(String name) {
+    this.name = name;
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder("e2e.Identity")
+            .addMethod(
+                WHO_AM_I,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      response.onNext(name);
+                      response.onCompleted();
+                    }))
+            .build();
+    try {
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              .addService(service)
+              .build()
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  /** One call: the name of the backend that answered. */
+  static String whoAmI(Channel channel) {
+    return ClientCalls.blockingUnaryCall(
+        channel, WHO_AM_I, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "");
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+  }
+
+  private static final class Utf8 implements MethodDescriptor.Marshaller<String> {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
