@@ -41,7 +41,7 @@ final class MeshDirectory {
           - {name: e2e-files, type: file, paths: [services/], rescanInterval: 2s}
         rules:
           - {name: e2e-rules, type: file, paths: [rules/], rescanInterval: 2s}
-        push: {debounceQuiet: 100ms, debounceMax: 1s}
+        push: {debounceQuiet: 50ms, debounceMax: 500ms}
         """
             .formatted(xdsPort));
   }

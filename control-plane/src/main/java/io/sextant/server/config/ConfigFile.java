@@ -19,8 +19,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /** Reads {@code sextant.yaml}, reporting every problem with file:line:column. */
 public final class ConfigFile {
-  static final Duration DEFAULT_QUIET = Duration.ofMillis(100);
-  static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(1);
+  static final Duration DEFAULT_QUIET = Duration.ofMillis(50);
+  static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(500);
   static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 

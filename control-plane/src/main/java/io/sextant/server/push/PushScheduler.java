@@ -297,7 +297,6 @@ public final class PushScheduler
   }
 
   private void push(boolean full, Set<String> changedHosts) {
-    long start = System.nanoTime();
     MeshSnapshot next =
         MeshSnapshot.of(
             mesh.generation() + 1,
@@ -305,12 +304,15 @@ public final class PushScheduler
             rulesBySource.values().stream().flatMap(r -> r.virtualServices().stream()).toList(),
             rulesBySource.values().stream().flatMap(r -> r.destinationRules().stream()).toList(),
             settings);
+    if (!ready) {
+      // Load the translator's classes now, not when the first proxy is waiting for them.
+      Translator.translate(next, WARM_UP);
+    }
+    long start = System.nanoTime();
     boolean endpointOnly = ready && !full && onlyStaticServices(next, changedHosts);
     List<ClusterLoadAssignment> endpoints = endpointOnly ? Translator.endpoints(next) : null;
     Function<Message, String> versions = memoizedVersions();
     if (!ready) {
-      // Load the translator's classes now, not when the first proxy is waiting for them.
-      Translator.translate(next, WARM_UP);
       ready = true;
       LOG.info("all registries and rule sources synced; serving configuration");
     }
