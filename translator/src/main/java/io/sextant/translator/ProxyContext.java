@@ -3,11 +3,12 @@ package io.sextant.translator;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -63,7 +64,8 @@ public record ProxyContext(
       Struct struct = labelValue.getStructValue();
       struct.getFieldsMap().forEach((k, v) -> labels.put(k, v.getStringValue()));
     }
-    List<String> ips = new ArrayList<>();
+    // A set: an IP listed twice must not become two listeners on the same address.
+    Set<String> ips = new LinkedHashSet<>();
     for (String ip : string(meta, "INSTANCE_IPS").split(",")) {
       if (!ip.isBlank()) {
         ips.add(ip.trim());
@@ -80,7 +82,7 @@ public record ProxyContext(
         node.getCluster(),
         namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace,
         labels,
-        ips,
+        List.copyOf(ips),
         mode);
   }
 

@@ -51,7 +51,10 @@ public final class Metrics {
         "Snapshots withheld because the consistency check failed (a Sextant bug).",
         inconsistentSnapshots.get());
     gauge(
-        out, "sextant_mesh_generation", "Mesh snapshots built since start.", meshGeneration.get());
+        out,
+        "sextant_mesh_generation",
+        "Generation of the mesh snapshot last published to every proxy group.",
+        meshGeneration.get());
     gauge(
         out,
         "sextant_last_push_seconds",

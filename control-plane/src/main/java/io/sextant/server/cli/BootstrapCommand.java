@@ -78,15 +78,22 @@ final class BootstrapCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int colon = xds.lastIndexOf(':');
-    if (colon <= 0) {
-      System.err.println("sextant bootstrap: --xds must be HOST:PORT, got '" + xds + "'");
-      return 2;
+    String host = colon > 0 ? xds.substring(0, colon) : "";
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1); // [::1]:15010, as in a URL
     }
-    int port;
+    int port = -1;
     try {
-      port = Integer.parseInt(xds.substring(colon + 1));
+      port = colon > 0 ? Integer.parseInt(xds.substring(colon + 1)) : -1;
     } catch (NumberFormatException e) {
-      System.err.println("sextant bootstrap: --xds port must be a number, got '" + xds + "'");
+      // reported below
+    }
+    if (host.isEmpty() || port < 1 || port > 65535) {
+      System.err.println(
+          "sextant bootstrap: --xds must be HOST:PORT with a port from 1 to 65535"
+              + " (IPv6 as [ADDRESS]:PORT), got '"
+              + xds
+              + "'");
       return 2;
     }
     System.out.print(
@@ -95,7 +102,7 @@ final class BootstrapCommand implements Callable<Integer> {
                 nodeId,
                 service,
                 namespace,
-                xds.substring(0, colon),
+                host,
                 port,
                 interception,
                 adminPort,

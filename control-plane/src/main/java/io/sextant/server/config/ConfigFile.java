@@ -127,13 +127,16 @@ public final class ConfigFile {
     if (paths.isEmpty()) {
       s.error("paths", "at least one file or directory is required");
     }
-    Duration rescan = duration(s, "rescanInterval", DEFAULT_RESCAN);
+    Duration rescan = positiveDuration(s, "rescanInterval", DEFAULT_RESCAN);
     s.finish();
     return new SextantConfig.Source(
         name, type, paths.stream().map(p -> base.resolve(p).normalize()).toList(), rescan);
   }
 
-  /** Durations are written {@code 250ms}, {@code 5s} or {@code 2m}. */
+  /** The longest duration any key takes; longer values are surely typos. */
+  static final Duration MAX_DURATION = Duration.ofHours(24);
+
+  /** Durations are written {@code 250ms}, {@code 5s} or {@code 2m}, from 0 to 24 hours. */
   static Duration duration(YamlObject o, String key, Duration fallback) {
     Optional<String> text = o.string(key);
     if (text.isEmpty()) {
@@ -144,11 +147,32 @@ public final class ConfigFile {
       o.error(key, "expected a duration such as 100ms, 5s or 2m, got '" + text.get() + "'");
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
-    };
+    Duration d;
+    try {
+      long n = Long.parseLong(m.group(1));
+      d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+          };
+    } catch (NumberFormatException | ArithmeticException e) {
+      d = MAX_DURATION.plusMillis(1);
+    }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      o.error(key, "must be at most 24h, got '" + text.get() + "'");
+      return fallback;
+    }
+    return d;
+  }
+
+  /** A duration that must be more than zero. */
+  static Duration positiveDuration(YamlObject o, String key, Duration fallback) {
+    Duration d = duration(o, key, fallback);
+    if (d.isZero()) {
+      o.error(key, "must be more than 0");
+      return fallback;
+    }
+    return d;
   }
 }

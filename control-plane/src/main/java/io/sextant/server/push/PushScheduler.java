@@ -23,6 +23,7 @@ import io.sextant.translator.SnapshotConsistency;
 import io.sextant.translator.Translation;
 import io.sextant.translator.Translator;
 import io.sextant.translator.Versions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -73,6 +74,7 @@ public final class PushScheduler
   private final SextantConfig.Push tuning;
   private final XdsCache cache;
   private final Metrics metrics;
+  private final Duration groupIdle;
   private final Map<String, RuleSet> rulesBySource = new ConcurrentHashMap<>();
   private final Thread thread;
 
@@ -95,7 +97,13 @@ public final class PushScheduler
   private static final class Group {
     final String key;
     final ProxyContext proxy;
-    final Set<String> proxyIds = new LinkedHashSet<>();
+
+    /** Open streams of the group's proxies: stream id to proxy id. */
+    final Map<Long, String> streams = new LinkedHashMap<>();
+
+    /** When the last stream closed; -1 while any is open. */
+    long idleSinceNanos = -1;
+
     volatile GroupSnapshot current;
     List<Diagnostic> diagnostics = List.of();
 
@@ -103,7 +111,16 @@ public final class PushScheduler
       this.key = key;
       this.proxy = proxy;
     }
+
+    List<String> proxyIds() {
+      return streams.values().stream().distinct().toList();
+    }
   }
+
+  /** How long a group whose proxies all left is kept current, for proxies that reconnect. */
+  static final Duration DEFAULT_GROUP_IDLE = Duration.ofSeconds(60);
+
+  private static final long HOUSEKEEPING_MILLIS = 1_000;
 
   public PushScheduler(
       Supplier<List<MeshService>> services,
@@ -112,12 +129,28 @@ public final class PushScheduler
       SextantConfig.Push tuning,
       XdsCache cache,
       Metrics metrics) {
+    this(services, sourcesSynced, settings, tuning, cache, metrics, DEFAULT_GROUP_IDLE);
+  }
+
+  /**
+   * @param groupIdle how long a group keeps being updated after its last proxy left, so that a
+   *     reconnecting proxy finds current configuration waiting; then it is dropped
+   */
+  public PushScheduler(
+      Supplier<List<MeshService>> services,
+      BooleanSupplier sourcesSynced,
+      MeshSettings settings,
+      SextantConfig.Push tuning,
+      XdsCache cache,
+      Metrics metrics,
+      Duration groupIdle) {
     this.services = services;
     this.sourcesSynced = sourcesSynced;
     this.settings = settings;
     this.tuning = tuning;
     this.cache = cache;
     this.metrics = metrics;
+    this.groupIdle = groupIdle;
     this.thread = new Thread(this::run, "sextant-push");
     this.thread.setDaemon(true);
   }
@@ -169,10 +202,11 @@ public final class PushScheduler
   }
 
   @Override
-  public void connected(ProxyContext proxy) {
+  public void connected(long streamId, ProxyContext proxy) {
     synchronized (lock) {
       Group g = groups.computeIfAbsent(proxy.groupKey(), k -> new Group(k, proxy));
-      g.proxyIds.add(proxy.id());
+      g.streams.put(streamId, proxy.id());
+      g.idleSinceNanos = -1;
       if (g.current == null) {
         newGroups.add(g.key);
         lock.notifyAll();
@@ -181,19 +215,28 @@ public final class PushScheduler
   }
 
   @Override
-  public void disconnected(ProxyContext proxy) {
+  public void disconnected(long streamId, ProxyContext proxy) {
     synchronized (lock) {
       Group g = groups.get(proxy.groupKey());
-      if (g == null) {
-        return;
-      }
-      g.proxyIds.remove(proxy.id());
-      if (g.proxyIds.isEmpty()) {
-        groups.remove(g.key);
-        newGroups.remove(g.key);
-        cache.forget(g.key);
+      if (g != null && g.streams.remove(streamId) != null && g.streams.isEmpty()) {
+        g.idleSinceNanos = System.nanoTime();
       }
     }
+  }
+
+  /**
+   * Drops groups idle for longer than {@code groupIdle}. Until then they keep being updated, so the
+   * cache never holds an outdated snapshot for a group: a group is only dropped once the cache has
+   * let go of it too.
+   */
+  private void dropIdleGroups(long now) {
+    groups
+        .values()
+        .removeIf(
+            g ->
+                g.idleSinceNanos >= 0
+                    && now - g.idleSinceNanos >= groupIdle.toNanos()
+                    && cache.forget(g.key));
   }
 
   @Override
@@ -253,6 +296,7 @@ public final class PushScheduler
         if (closed) {
           return null;
         }
+        dropIdleGroups(System.nanoTime());
         if (!ready) {
           if (sourcesSynced.getAsBoolean()) {
             return take(true);
@@ -278,7 +322,7 @@ public final class PushScheduler
         } else if (!newGroups.isEmpty()) {
           return take(false);
         } else {
-          lock.wait();
+          lock.wait(HOUSEKEEPING_MILLIS);
         }
       }
     }
@@ -317,7 +361,6 @@ public final class PushScheduler
       LOG.info("all registries and rule sources synced; serving configuration");
     }
     mesh = next;
-    metrics.meshGeneration.set(next.generation());
     int published = 0;
     for (Group g : activeGroups()) {
       Translation t =
@@ -329,6 +372,8 @@ public final class PushScheduler
       }
     }
     long micros = (System.nanoTime() - start) / 1_000;
+    // Set once every group has its new snapshot: the generation proxies are being served.
+    metrics.meshGeneration.set(next.generation());
     metrics.lastPushMicros.set(micros);
     LOG.info(
         "mesh generation {}: {} services, {}{} groups updated in {} ms",
@@ -382,7 +427,7 @@ public final class PushScheduler
     metrics.pushes.incrementAndGet();
     List<String> ids;
     synchronized (lock) {
-      ids = List.copyOf(g.proxyIds);
+      ids = g.proxyIds();
     }
     Map<XdsType, String> v = next.versions();
     for (String id : ids) {
@@ -438,9 +483,7 @@ public final class PushScheduler
   public Map<String, List<String>> groups() {
     synchronized (lock) {
       return groups.values().stream()
-          .collect(
-              Collectors.toMap(
-                  g -> g.key, g -> List.copyOf(g.proxyIds), (a, b) -> a, LinkedHashMap::new));
+          .collect(Collectors.toMap(g -> g.key, Group::proxyIds, (a, b) -> a, LinkedHashMap::new));
     }
   }
 }

@@ -120,7 +120,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
           streamId,
           delta ? "delta" : "sotw");
       metrics.connectedProxies.incrementAndGet();
-      groups.connected(c.proxy());
+      groups.connected(streamId, c.proxy());
     }
     return c;
   }
@@ -152,7 +152,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     if (c != null && c.proxy() != null) {
       LOG.info("proxy disconnected: id={} stream={} {}", c.id(), streamId, how);
       metrics.connectedProxies.decrementAndGet();
-      groups.disconnected(c.proxy());
+      groups.disconnected(streamId, c.proxy());
     }
   }
 }

@@ -23,8 +23,12 @@ public final class XdsCache {
     cache.setSnapshot(group, snapshot);
   }
 
-  /** Forgets a group no proxy uses any more; kept if a stream still watches it. */
-  public void forget(String group) {
-    cache.clearSnapshot(group);
+  /**
+   * Forgets a group no proxy uses any more. Returns false, and forgets nothing, while a stream
+   * still watches the group (java-control-plane cancels a closed stream's watches only after
+   * reporting the close).
+   */
+  public boolean forget(String group) {
+    return cache.clearSnapshot(group);
   }
 }

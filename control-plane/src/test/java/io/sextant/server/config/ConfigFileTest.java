@@ -1,0 +1,250 @@
+package io.sextant.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sextant.config.ConfigError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Reading sextant.yaml: defaults, every key, and located errors for everything else. */
+class ConfigFileTest {
+  @TempDir Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, text);
+  }
+
+  private SextantConfig load(String text) throws IOException {
+    ConfigFile.Result result = ConfigFile.load(write("sextant.yaml", text));
+    assertThat(result.errors()).isEmpty();
+    return result.config().orElseThrow();
+  }
+
+  /** Every error, without the file name that starts each one. */
+  private List<String> errors(String text) throws IOException {
+    Path file = write("sextant.yaml", text);
+    ConfigFile.Result result = ConfigFile.load(file);
+    assertThat(result.config()).isEmpty();
+    assertThat(result.errors()).isNotEmpty();
+    return result.errors().stream()
+        .map(ConfigError::toString)
+        .peek(e -> assertThat(e).startsWith(file + ":"))
+        .map(e -> e.substring(file.toString().length()))
+        .toList();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "# nothing configured yet\n", "{}\n"})
+  void emptyFile_meansEveryDefault(String text) throws IOException {
+    SextantConfig config = load(text);
+
+    assertThat(config)
+        .isEqualTo(
+            new SextantConfig(
+                new SextantConfig.Listen("0.0.0.0", 15010),
+                new SextantConfig.Listen("0.0.0.0", 15014),
+                "cluster.local",
+                List.of(),
+                List.of(),
+                // As docs/configuration.md documents them.
+                new SextantConfig.Push(Duration.ofMillis(50), Duration.ofMillis(500))));
+  }
+
+  @Test
+  void everyKey_isRead() throws IOException {
+    SextantConfig config =
+        load(
+            """
+            xds: {address: 127.0.0.1, port: 16010}
+            admin: {address: 10.1.2.3, port: 16014}
+            mesh: {clusterDomain: corp.example}
+            registries:
+              - name: services
+                type: file
+                paths: [services/, extra.yaml]
+                rescanInterval: 30s
+            rules:
+              - {name: routing, type: file, paths: [rules/], rescanInterval: 2m}
+            push: {debounceQuiet: 250ms, debounceMax: 3s}
+            """);
+
+    assertThat(config)
+        .isEqualTo(
+            new SextantConfig(
+                new SextantConfig.Listen("127.0.0.1", 16010),
+                new SextantConfig.Listen("10.1.2.3", 16014),
+                "corp.example",
+                List.of(
+                    new SextantConfig.Source(
+                        "services",
+                        "file",
+                        List.of(dir.resolve("services"), dir.resolve("extra.yaml")),
+                        Duration.ofSeconds(30))),
+                List.of(
+                    new SextantConfig.Source(
+                        "routing", "file", List.of(dir.resolve("rules")), Duration.ofMinutes(2))),
+                new SextantConfig.Push(Duration.ofMillis(250), Duration.ofSeconds(3))));
+  }
+
+  @Test
+  void sourcesWithoutNameOrRescanInterval_getDefaultsAndUniqueNames() throws IOException {
+    SextantConfig config =
+        load(
+            """
+            registries: [{type: file, paths: [a]}]
+            rules: [{type: file, paths: [b]}]
+            """);
+
+    assertThat(config.registries())
+        .extracting(SextantConfig.Source::name)
+        .containsExactly("file-1");
+    assertThat(config.rules()).extracting(SextantConfig.Source::name).containsExactly("file-2");
+    assertThat(config.registries().get(0).rescanInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"100ms, PT0.1S", "5s, PT5S", "2m, PT2M", "0ms, PT0S", "1500ms, PT1.5S"})
+  void durations_areWrittenWithAUnit(String written, Duration meant) throws IOException {
+    SextantConfig config = load("push: {debounceQuiet: %s, debounceMax: 10m}\n".formatted(written));
+
+    assertThat(config.push().quietPeriod()).isEqualTo(meant);
+  }
+
+  @Test
+  void relativePaths_areResolvedAgainstTheConfigFilesDirectory() throws IOException {
+    Path file =
+        write(
+            "etc/sextant/sextant.yaml",
+            """
+            registries:
+              - {name: a, type: file, paths: [services, ./more/, ../shared/services.yaml, /srv/mesh]}
+            """);
+
+    SextantConfig config = ConfigFile.load(file).config().orElseThrow();
+
+    assertThat(config.registries().get(0).paths())
+        .containsExactly(
+            dir.resolve("etc/sextant/services"),
+            dir.resolve("etc/sextant/more"),
+            dir.resolve("etc/shared/services.yaml"),
+            Path.of("/srv/mesh"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "xsd: {port: 1}"
+            + " | :1:1: xsd: unknown field 'xsd' (did you mean 'xds'?); expected one of: xds,"
+            + " admin, mesh, registries, rules, push",
+        "xds: {port: 70000}" + " | :1:13: xds.port: expected an integer from 0 to 65535, got 70000",
+        "xds: {port: fast}" + " | :1:13: xds.port: expected an integer, got 'fast'",
+        "xds: {adress: 127.0.0.1}"
+            + " | :1:7: xds.adress: unknown field 'adress' (did you mean 'address'?); expected one"
+            + " of: address, port",
+        "push: {debounceQuiet: soon}"
+            + " | :1:23: push.debounceQuiet: expected a duration such as 100ms, 5s or 2m, got"
+            + " 'soon'",
+        "push: {debounceQuiet: 5 s}"
+            + " | :1:23: push.debounceQuiet: expected a duration such as 100ms, 5s or 2m, got '5"
+            + " s'",
+        "push: {debounceQuiet: 500ms, debounceMax: 100ms}"
+            + " | :1:43: push.debounceMax: must be at least debounceQuiet (500ms)",
+        "registries: [{type: consul, paths: [a]}]"
+            + " | :1:21: registries[0].type: unknown type 'consul'; expected file (kubernetes,"
+            + " consul and zookeeper come later)",
+        "registries: [{type: file}]"
+            + " | :1:14: registries[0].paths: at least one file or directory is required",
+        "registries: [{paths: [a]}]"
+            + " | :1:14: registries[0].type: missing required field 'type'",
+        "rules: {type: file, paths: [a]}" + " | :1:8: rules: expected a list, got a mapping",
+        "just a string" + " | :1:1: expected a mapping (key: value), got 'just a string'",
+      })
+  void badValue_isReportedAtItsLocation(String text, String error) throws IOException {
+    assertThat(errors(text + "\n")).containsExactly(error);
+  }
+
+  @Test
+  void sourceNameUsedTwice_isReportedAtTheSecondUse() throws IOException {
+    List<String> errors =
+        errors(
+            """
+            registries:
+              - {name: mesh, type: file, paths: [services]}
+            rules:
+              - {name: mesh, type: file, paths: [rules]}
+            """);
+
+    assertThat(errors)
+        .containsExactly(
+            ":4:12: rules[0].name: name 'mesh' is used twice; registry and rule source names must"
+                + " be unique");
+  }
+
+  @Test
+  void everyProblem_isReportedInOnePass() throws IOException {
+    List<String> errors =
+        errors(
+            """
+            xds: {port: -1}
+            registries: [{type: zookeeper, paths: [a]}]
+            push: {debounceQuiet: later}
+            colour: blue
+            """);
+
+    assertThat(errors)
+        .hasSize(4)
+        .anyMatch(e -> e.startsWith(":1:"))
+        .anyMatch(e -> e.startsWith(":2:"))
+        .anyMatch(e -> e.startsWith(":3:"))
+        .anyMatch(e -> e.startsWith(":4:"));
+  }
+
+  @Test
+  void twoYamlDocuments_areRejected() throws IOException {
+    assertThat(errors("xds: {port: 1}\n---\nadmin: {port: 2}\n"))
+        .singleElement()
+        .asString()
+        .contains("expected one YAML document, found 2");
+  }
+
+  @Test
+  void missingFile_isReportedAsUnreadable() {
+    Path missing = dir.resolve("nowhere/sextant.yaml");
+
+    ConfigFile.Result result = ConfigFile.load(missing);
+
+    assertThat(result.config()).isEmpty();
+    assertThat(result.errors())
+        .singleElement()
+        .asString()
+        .startsWith(missing + ":1:1: cannot read file");
+  }
+
+  @Test
+  void zeroRescanInterval_isReportedAtItsLocation() throws IOException {
+    assertThat(errors("registries: [{type: file, paths: [a], rescanInterval: 0s}]\n"))
+        .singleElement()
+        .asString()
+        .startsWith(":1:55: registries[0].rescanInterval: ");
+  }
+
+  @Test
+  void durationTooLargeToRepresent_isReportedAtItsLocation() throws IOException {
+    assertThat(errors("push: {debounceQuiet: 99999999999999999999ms}\n"))
+        .singleElement()
+        .asString()
+        .startsWith(":1:23: push.debounceQuiet: ");
+  }
+}
