@@ -2,18 +2,11 @@ package io.sextant.translator;
 
 import com.google.gson.Gson;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.sextant.config.ConfigLoader;
-import io.sextant.config.ConfigResource;
-import io.sextant.config.LoadResult;
-import io.sextant.config.networking.DestinationRule;
-import io.sextant.config.networking.ServiceEntries;
-import io.sextant.config.networking.ServiceEntry;
-import io.sextant.config.networking.VirtualService;
+import io.sextant.fixtures.Rules;
 import io.sextant.model.Endpoint;
 import io.sextant.model.HealthStatus;
 import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
-import io.sextant.model.MeshSettings;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.model.Protocol;
 import io.sextant.model.Resolution;
@@ -51,25 +44,9 @@ record GoldenCase(String name, MeshSnapshot mesh, ProxyContext proxy) {
         (List<Map<String, Object>>) head.getOrDefault("services", List.of())) {
       services.add(service(s));
     }
-    List<VirtualService> virtualServices = new ArrayList<>();
-    List<DestinationRule> destinationRules = new ArrayList<>();
-    // Line numbers in diagnostics count from the first rule document.
-    LoadResult loaded = ConfigLoader.parse("rules.yaml", rules);
-    if (!loaded.ok()) {
-      throw new AssertionError(file + ": rules do not load: " + loaded.errors());
-    }
-    for (ConfigResource r : loaded.resources()) {
-      if (r instanceof ServiceEntry se) {
-        services.addAll(ServiceEntries.toServices(se, "file"));
-      } else if (r instanceof VirtualService vs) {
-        virtualServices.add(vs);
-      } else if (r instanceof DestinationRule dr) {
-        destinationRules.add(dr);
-      }
-    }
     String caseName = file.getFileName().toString().replaceFirst("\\.yaml$", "");
-    MeshSnapshot mesh =
-        MeshSnapshot.of(1, services, virtualServices, destinationRules, MeshSettings.DEFAULT);
+    // Line numbers in diagnostics count from the first rule document.
+    MeshSnapshot mesh = Rules.mesh("rules.yaml", rules, services);
     return new GoldenCase(caseName, mesh, ProxyContext.fromNode(node.build()));
   }
 
