@@ -2,7 +2,6 @@ package io.sextant.model;
 
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One instance of a service behind one service port.
@@ -55,14 +54,5 @@ public record Endpoint(
 
   public Endpoint withOrigin(String newOrigin) {
     return new Endpoint(address, port, servicePort, labels, locality, health, weight, newOrigin);
-  }
-
-  public Endpoint withHealth(HealthStatus newHealth) {
-    return new Endpoint(address, port, servicePort, labels, locality, newHealth, weight, origin);
-  }
-
-  /** Labels in key order, for stable output. */
-  public Map<String, String> sortedLabels() {
-    return new TreeMap<>(labels);
   }
 }

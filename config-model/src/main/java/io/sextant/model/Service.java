@@ -41,8 +41,4 @@ public record Service(
   public Optional<ServicePort> port(int number) {
     return ports.stream().filter(p -> p.number() == number).findFirst();
   }
-
-  public Optional<ServicePort> portNamed(String name) {
-    return ports.stream().filter(p -> p.name().equals(name)).findFirst();
-  }
 }

@@ -109,7 +109,10 @@ public final class MeshIndex {
       for (String written : hosts.apply(rule)) {
         String pattern = qualify(written, m.namespace());
         int score = specificity(pattern);
-        for (MeshService s : services()) {
+        // An exact host is one lookup; only wildcards need to look at every service.
+        Iterable<MeshService> candidates =
+            pattern.startsWith("*") ? services() : service(pattern).stream().toList();
+        for (MeshService s : candidates) {
           if (!Hostnames.matches(pattern, s.hostname())) {
             continue;
           }

@@ -20,6 +20,15 @@ public final class Translator {
   private Translator() {}
 
   public static Translation translate(MeshSnapshot mesh, ProxyContext proxy) {
+    return translate(mesh, proxy, endpoints(mesh));
+  }
+
+  /**
+   * The same, reusing {@code endpoints} (which must be {@link #endpoints} of {@code mesh}): they
+   * are the same for every proxy, so a caller translating for many proxies computes them once.
+   */
+  public static Translation translate(
+      MeshSnapshot mesh, ProxyContext proxy, List<ClusterLoadAssignment> endpoints) {
     Diagnostics diagnostics = new Diagnostics();
     MeshIndex index = MeshIndex.of(mesh, diagnostics);
     List<Cluster> clusters = clusters(index, proxy, diagnostics);
@@ -30,8 +39,7 @@ public final class Translator {
             ? GrpcListeners.build(index)
             : SidecarListeners.build(index, proxy, diagnostics);
     return new Translation(
-        new XdsResources(listeners, routes, clusters, ServiceClusters.assignments(index)),
-        diagnostics.list());
+        new XdsResources(listeners, routes, clusters, endpoints), diagnostics.list());
   }
 
   /**

@@ -19,9 +19,6 @@ public record XdsResources(
     List<Cluster> clusters,
     List<ClusterLoadAssignment> endpoints) {
 
-  public static final XdsResources EMPTY =
-      new XdsResources(List.of(), List.of(), List.of(), List.of());
-
   public XdsResources {
     listeners = sorted(listeners, Listener::getName);
     routes = sorted(routes, RouteConfiguration::getName);

@@ -70,12 +70,6 @@ public final class YamlObject {
     return problems.locate(node);
   }
 
-  /** The location of {@code key}'s value, or of this mapping when the key is absent. */
-  public SourceLocation location(String key) {
-    NodeTuple tuple = entries.get(key);
-    return tuple == null ? location() : problems.locate(tuple.getValueNode());
-  }
-
   public String child(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }

@@ -341,12 +341,13 @@ public final class PushScheduler
   }
 
   private void push(boolean full, Set<String> changedHosts) {
+    RuleSet rules = RuleSet.union(rulesBySource.values());
     MeshSnapshot next =
         MeshSnapshot.of(
             mesh.generation() + 1,
             services.get(),
-            rulesBySource.values().stream().flatMap(r -> r.virtualServices().stream()).toList(),
-            rulesBySource.values().stream().flatMap(r -> r.destinationRules().stream()).toList(),
+            rules.virtualServices(),
+            rules.destinationRules(),
             settings);
     if (!ready) {
       // Load the translator's classes now, not when the first proxy is waiting for them.
@@ -354,7 +355,8 @@ public final class PushScheduler
     }
     long start = System.nanoTime();
     boolean endpointOnly = ready && !full && onlyStaticServices(next, changedHosts);
-    List<ClusterLoadAssignment> endpoints = endpointOnly ? Translator.endpoints(next) : null;
+    // Endpoints are the same for every proxy: computed once per push, shared by all groups.
+    List<ClusterLoadAssignment> endpoints = Translator.endpoints(next);
     Function<Message, String> versions = memoizedVersions();
     if (!ready) {
       ready = true;
@@ -366,7 +368,7 @@ public final class PushScheduler
       Translation t =
           endpointOnly && g.current != null
               ? new Translation(g.current.xdsResources().withEndpoints(endpoints), g.diagnostics)
-              : Translator.translate(next, g.proxy);
+              : Translator.translate(next, g.proxy, endpoints);
       if (publish(g, t, versions)) {
         published++;
       }
