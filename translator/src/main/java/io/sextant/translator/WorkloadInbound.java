@@ -46,7 +46,7 @@ final class WorkloadInbound {
                         cluster,
                         List.of(
                             Routes.virtualHost(
-                                "inbound|http|" + target,
+                                Names.inboundVirtualHost(target),
                                 List.of("*"),
                                 List.of(
                                     Routes.forward(

@@ -27,6 +27,11 @@ public final class Names {
     return "inbound|" + port + "||";
   }
 
+  /** The virtual host that forwards a workload port's HTTP traffic to the app. */
+  public static String inboundVirtualHost(int port) {
+    return "inbound|http|" + port;
+  }
+
   /** Outbound HTTP route configurations are named by port: {@code "9080"}. */
   public static String routeConfig(int port) {
     return Integer.toString(port);
