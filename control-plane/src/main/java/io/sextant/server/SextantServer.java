@@ -12,8 +12,8 @@ import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.push.PushScheduler;
 import io.sextant.server.xds.ProxyTracker;
-import io.sextant.server.xds.XdsCache;
 import io.sextant.server.xds.XdsServer;
+import io.sextant.server.xds.XdsStreams;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -44,14 +44,14 @@ public final class SextantServer implements AutoCloseable {
     for (SextantConfig.Source s : config.rules()) {
       rules.add(new FileRuleSource(s.name(), s.paths(), s.rescanInterval()));
     }
-    XdsCache cache = new XdsCache();
+    XdsStreams streams = new XdsStreams();
     scheduler =
         new PushScheduler(
             registry::services,
             () -> registry.hasSynced() && rules.stream().allMatch(RuleSource::hasSynced),
             new MeshSettings(config.clusterDomain()),
             config.push(),
-            cache,
+            streams,
             metrics);
     tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
     metrics.rejectedConfigFiles(() -> sources().stream().mapToLong(s -> s.errors().size()).sum());
@@ -61,7 +61,7 @@ public final class SextantServer implements AutoCloseable {
     for (RuleSource r : rules) {
       r.start(scheduler);
     }
-    xds = new XdsServer(config.xds().address(), config.xds().port(), cache, tracker).start();
+    xds = new XdsServer(config.xds().address(), config.xds().port(), streams, tracker).start();
     admin =
         new AdminServer(
                 config.admin().address(),

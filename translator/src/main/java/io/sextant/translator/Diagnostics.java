@@ -22,6 +22,13 @@ public final class Diagnostics {
     return rule.qualifiedName() + " (" + rule.location() + ")";
   }
 
+  /** A new collection holding the same diagnostics, to which more can be added. */
+  Diagnostics copy() {
+    Diagnostics d = new Diagnostics();
+    d.found.addAll(found);
+    return d;
+  }
+
   public List<Diagnostic> list() {
     return new ArrayList<>(found);
   }

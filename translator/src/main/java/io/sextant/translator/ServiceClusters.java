@@ -26,6 +26,7 @@ final class ServiceClusters {
     List<Cluster> clusters = new ArrayList<>();
     forEachCluster(
         index,
+        index.services(),
         (target, endpoints) -> {
           boolean http2 = target.port().protocol().isHttp2();
           if (target.service().service().resolution() == Resolution.STATIC) {
@@ -47,9 +48,15 @@ final class ServiceClusters {
 
   /** One assignment per EDS cluster; the same for every proxy. */
   static List<ClusterLoadAssignment> assignments(MeshIndex index) {
+    return assignments(index, index.services());
+  }
+
+  /** The assignments of {@code services} only: what an endpoint change needs recomputed. */
+  static List<ClusterLoadAssignment> assignments(MeshIndex index, Iterable<MeshService> services) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     forEachCluster(
         index,
+        services,
         (target, endpoints) -> {
           if (target.service().service().resolution() == Resolution.STATIC) {
             assignments.add(Endpoints.assignment(target.name(), endpoints));
@@ -61,8 +68,9 @@ final class ServiceClusters {
   /** A cluster to build: which service, port and subset it stands for. */
   record Target(String name, MeshService service, ServicePort port) {}
 
-  private static void forEachCluster(MeshIndex index, BiConsumer<Target, List<Endpoint>> action) {
-    for (MeshService service : index.services()) {
+  private static void forEachCluster(
+      MeshIndex index, Iterable<MeshService> services, BiConsumer<Target, List<Endpoint>> action) {
+    for (MeshService service : services) {
       List<Subset> subsets = index.subsets(service.hostname());
       for (ServicePort port : service.service().ports()) {
         List<Endpoint> endpoints = service.endpoints(port.number());

@@ -11,11 +11,11 @@ import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Listeners;
 import io.sextant.translator.envoy.Names;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Listeners for Envoy sidecars.
@@ -36,46 +36,26 @@ final class SidecarListeners {
     return proxy.kind() == ProxyKind.SIDECAR && proxy.interception() == InterceptionMode.REDIRECT;
   }
 
-  static List<Listener> build(MeshIndex index, ProxyContext proxy, Diagnostics diagnostics) {
-    List<ServicePort> inbound = Workloads.inboundPorts(index, proxy);
+  /**
+   * The outbound listeners, the same for every sidecar with the same interception mode. With NONE,
+   * {@code taken} lists ports the workload's own inbound listeners bind on 127.0.0.1; they are left
+   * out here.
+   */
+  static List<Listener> outbound(
+      MeshIndex index, InterceptionMode mode, Set<Integer> taken, Diagnostics diagnostics) {
     List<Listener> listeners = new ArrayList<>();
-    if (proxy.interception() == InterceptionMode.REDIRECT) {
+    if (mode == InterceptionMode.REDIRECT) {
       listeners.add(virtualOutbound());
-      for (int port : index.ports()) {
-        if (port == Names.VIRTUAL_OUTBOUND_PORT || port == Names.VIRTUAL_INBOUND_PORT) {
-          diagnostics.add(
-              "listener " + Names.listener(Names.WILDCARD_ADDRESS, port),
-              "port "
-                  + port
-                  + " is reserved for the sidecar itself; services on it are unreachable");
-          continue;
-        }
-        outbound(index, port, Names.WILDCARD_ADDRESS, false, true, diagnostics)
-            .ifPresent(listeners::add);
-      }
-      if (!inbound.isEmpty()) {
-        listeners.add(virtualInbound(inbound));
-      }
-      return listeners;
-    }
-    Set<String> bound = new HashSet<>();
-    if (!inbound.isEmpty() && proxy.instanceIps().isEmpty()) {
-      diagnostics.add(
-          "proxy " + proxy.id(),
-          "INTERCEPTION_MODE NONE without INSTANCE_IPS metadata: no inbound listeners");
-    }
-    for (String ip : proxy.instanceIps()) {
-      for (ServicePort port : inbound) {
-        String name = Names.listener(ip, port.targetPort());
-        bound.add(name);
-        listeners.add(
-            Listeners.listener(name, ip, port.targetPort(), true, TrafficDirection.INBOUND)
-                .addFilterChains(WorkloadInbound.chain(port, ip, false))
-                .build());
-      }
     }
     for (int port : index.ports()) {
-      if (bound.contains(Names.listener(Names.LOCALHOST, port))) {
+      if (mode == InterceptionMode.REDIRECT
+          && (port == Names.VIRTUAL_OUTBOUND_PORT || port == Names.VIRTUAL_INBOUND_PORT)) {
+        diagnostics.add(
+            "listener " + Names.listener(Names.WILDCARD_ADDRESS, port),
+            "port " + port + " is reserved for the sidecar itself; services on it are unreachable");
+        continue;
+      }
+      if (taken.contains(port)) {
         diagnostics.add(
             "listener " + Names.listener(Names.LOCALHOST, port),
             "outbound port "
@@ -83,9 +63,58 @@ final class SidecarListeners {
                 + " is also this workload's inbound port on 127.0.0.1; inbound wins");
         continue;
       }
-      outbound(index, port, Names.LOCALHOST, true, false, diagnostics).ifPresent(listeners::add);
+      boolean redirect = mode == InterceptionMode.REDIRECT;
+      outbound(
+              index,
+              port,
+              redirect ? Names.WILDCARD_ADDRESS : Names.LOCALHOST,
+              !redirect,
+              redirect,
+              diagnostics)
+          .ifPresent(listeners::add);
     }
     return listeners;
+  }
+
+  /** The inbound listeners of one workload: {@code virtualInbound}, or one per instance IP. */
+  static List<Listener> inbound(MeshIndex index, ProxyContext proxy, Diagnostics diagnostics) {
+    List<ServicePort> ports = Workloads.inboundPorts(index, proxy);
+    if (ports.isEmpty()) {
+      return List.of();
+    }
+    if (proxy.interception() == InterceptionMode.REDIRECT) {
+      return List.of(virtualInbound(ports));
+    }
+    if (proxy.instanceIps().isEmpty()) {
+      diagnostics.add(
+          "sidecars of " + proxy.serviceName() + " in " + proxy.namespace(),
+          "INTERCEPTION_MODE NONE without INSTANCE_IPS metadata: no inbound listeners");
+    }
+    List<Listener> listeners = new ArrayList<>();
+    for (String ip : proxy.instanceIps()) {
+      for (ServicePort port : ports) {
+        listeners.add(
+            Listeners.listener(
+                    Names.listener(ip, port.targetPort()),
+                    ip,
+                    port.targetPort(),
+                    true,
+                    TrafficDirection.INBOUND)
+                .addFilterChains(WorkloadInbound.chain(port, ip, false))
+                .build());
+      }
+    }
+    return listeners;
+  }
+
+  /** Inbound ports a NONE-mode workload binds on 127.0.0.1, which outbound must then avoid. */
+  static Set<Integer> localhostInboundPorts(MeshIndex index, ProxyContext proxy) {
+    Set<Integer> taken = new TreeSet<>();
+    if (proxy.interception() == InterceptionMode.NONE
+        && proxy.instanceIps().contains(Names.LOCALHOST)) {
+      Workloads.inboundPorts(index, proxy).forEach(p -> taken.add(p.targetPort()));
+    }
+    return taken;
   }
 
   private static Listener virtualOutbound() {

@@ -1,24 +1,9 @@
 package io.sextant.translator;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -34,131 +19,104 @@ import java.util.function.Function;
  *   <li>virtual host domains are unique within a route configuration;
  *   <li>listener socket addresses are unique.
  * </ul>
+ *
+ * <p>A proxy's configuration is made of {@link Layer}s shared by many proxies, so the checks are
+ * made per layer and per pair of layers, and a {@link Checker} remembers each answer: a push that
+ * publishes a thousand groups checks the shared layers once.
  */
 public final class SnapshotConsistency {
   private SnapshotConsistency() {}
 
-  /** Every violation found, each naming the offending resources; empty when consistent. */
+  /** Every violation in one proxy's resources; empty when consistent. */
   public static List<String> check(XdsResources r) {
-    List<String> violations = new ArrayList<>();
-    Set<String> clusters = unique("cluster", r.clusters(), Cluster::getName, violations);
-    Set<String> assignments =
-        unique("assignment", r.endpoints(), ClusterLoadAssignment::getClusterName, violations);
-    Set<String> routeNames =
-        unique("route configuration", r.routes(), RouteConfiguration::getName, violations);
-    unique("listener", r.listeners(), Listener::getName, violations);
-
-    for (Cluster c : r.clusters()) {
-      if (c.getType() == Cluster.DiscoveryType.EDS) {
-        String service =
-            c.getEdsClusterConfig().getServiceName().isEmpty()
-                ? c.getName()
-                : c.getEdsClusterConfig().getServiceName();
-        if (!assignments.contains(service)) {
-          violations.add("EDS cluster " + c.getName() + " has no assignment " + service);
-        }
-      }
-    }
-    for (RouteConfiguration rc : r.routes()) {
-      checkRoutes("route configuration " + rc.getName(), rc, clusters, violations);
-    }
-    Set<String> addresses = new HashSet<>();
-    for (Listener l : r.listeners()) {
-      if (l.hasAddress()) {
-        SocketAddress a = l.getAddress().getSocketAddress();
-        String key = a.getAddress() + ":" + a.getPortValue();
-        if (!addresses.add(key)) {
-          violations.add("listener " + l.getName() + " reuses address " + key);
-        }
-      }
-      if (l.hasApiListener()) {
-        unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class)
-            .ifPresent(
-                h -> checkConnectionManager(l.getName(), h, routeNames, clusters, violations));
-      }
-      for (FilterChain chain : l.getFilterChainsList()) {
-        for (Filter f : chain.getFiltersList()) {
-          String at = "listener " + l.getName() + " chain " + chain.getName();
-          unpack(f.getTypedConfig(), HttpConnectionManager.class)
-              .ifPresent(h -> checkConnectionManager(at, h, routeNames, clusters, violations));
-          unpack(f.getTypedConfig(), TcpProxy.class)
-              .ifPresent(
-                  t -> {
-                    if (!clusters.contains(t.getCluster())) {
-                      violations.add(at + " proxies TCP to missing cluster " + t.getCluster());
-                    }
-                  });
-        }
-      }
-    }
-    return violations;
+    return new Checker()
+        .check(
+            new ProxyLayers(
+                List.of(new Layer("listeners", r.listeners())),
+                List.of(new Layer("routes", r.routes())),
+                List.of(new Layer("clusters", r.clusters())),
+                List.of(new Layer("endpoints", r.endpoints()))));
   }
 
-  private static void checkConnectionManager(
-      String at,
-      HttpConnectionManager hcm,
-      Set<String> routeNames,
-      Set<String> clusters,
-      List<String> violations) {
-    if (hcm.hasRds() && !routeNames.contains(hcm.getRds().getRouteConfigName())) {
-      violations.add(
-          at + " asks for missing route configuration " + hcm.getRds().getRouteConfigName());
-    }
-    if (hcm.hasRouteConfig()) {
-      checkRoutes(at + " inline routes", hcm.getRouteConfig(), clusters, violations);
-    }
-  }
+  /** Checks proxies made of shared layers, remembering what it has checked. One per push. */
+  public static final class Checker {
+    private final Map<List<Object>, List<String>> answers = new HashMap<>();
 
-  private static void checkRoutes(
-      String at, RouteConfiguration rc, Set<String> clusters, List<String> violations) {
-    Set<String> domains = new HashSet<>();
-    for (VirtualHost vh : rc.getVirtualHostsList()) {
-      for (String d : vh.getDomainsList()) {
-        if (!domains.add(d)) {
-          violations.add(at + " lists domain " + d + " twice (virtual host " + vh.getName() + ")");
-        }
-      }
-      for (Route route : vh.getRoutesList()) {
-        if (!route.hasRoute()) {
-          continue;
-        }
-        List<String> targets = new ArrayList<>();
-        if (!route.getRoute().getCluster().isEmpty()) {
-          targets.add(route.getRoute().getCluster());
-        }
-        for (WeightedCluster.ClusterWeight w :
-            route.getRoute().getWeightedClusters().getClustersList()) {
-          targets.add(w.getName());
-        }
-        for (String target : targets) {
-          if (!clusters.contains(target)) {
-            violations.add(
-                at + " virtual host " + vh.getName() + " routes to missing cluster " + target);
+    public List<String> check(ProxyLayers p) {
+      List<String> violations = new ArrayList<>();
+      for (List<Layer> type : List.of(p.listeners(), p.routes(), p.clusters(), p.endpoints())) {
+        for (int i = 0; i < type.size(); i++) {
+          violations.addAll(type.get(i).facts().internal());
+          for (int j = i + 1; j < type.size(); j++) {
+            violations.addAll(overlap(type.get(i), type.get(j)));
           }
         }
       }
-    }
-  }
-
-  private static <T extends Message> Set<String> unique(
-      String type, List<T> items, Function<T, String> name, List<String> violations) {
-    Set<String> names = new HashSet<>();
-    for (T item : items) {
-      if (!names.add(name.apply(item))) {
-        violations.add(type + " " + name.apply(item) + " appears twice");
+      for (Layer l : p.listeners()) {
+        violations.addAll(
+            resolved(l, ConsistencyFacts::clusterRefs, p.clusters(), "missing cluster"));
+        violations.addAll(
+            resolved(
+                l, ConsistencyFacts::routeConfigRefs, p.routes(), "missing route configuration"));
       }
+      for (Layer l : p.routes()) {
+        violations.addAll(
+            resolved(l, ConsistencyFacts::clusterRefs, p.clusters(), "missing cluster"));
+      }
+      for (Layer l : p.clusters()) {
+        violations.addAll(
+            resolved(l, ConsistencyFacts::assignmentRefs, p.endpoints(), "has no assignment"));
+      }
+      return violations;
     }
-    return names;
-  }
 
-  private static <T extends Message> Optional<T> unpack(Any any, Class<T> type) {
-    if (!any.is(type)) {
-      return Optional.empty();
+    /** Names (and listener addresses) two layers of one type both define. */
+    private List<String> overlap(Layer a, Layer b) {
+      return answers.computeIfAbsent(
+          List.of("overlap", a, b),
+          k -> {
+            List<String> found = new ArrayList<>();
+            ConsistencyFacts fa = a.facts();
+            ConsistencyFacts fb = b.facts();
+            for (String n : smaller(fa.names(), fb.names())) {
+              if (fa.names().contains(n) && fb.names().contains(n)) {
+                found.add(n + " is defined by both " + a.key() + " and " + b.key());
+              }
+            }
+            for (Map.Entry<String, String> e : fa.addresses().entrySet()) {
+              String other = fb.addresses().get(e.getKey());
+              if (other != null) {
+                found.add("listener " + other + " reuses address " + e.getKey());
+              }
+            }
+            return found;
+          });
     }
-    try {
-      return Optional.of(any.unpack(type));
-    } catch (InvalidProtocolBufferException e) {
-      return Optional.empty();
+
+    /**
+     * References of {@code from} that no layer in {@code targets} defines, each reported as where
+     * it is made, then {@code problem} (e.g. "missing cluster"), then the name.
+     */
+    private List<String> resolved(
+        Layer from,
+        Function<ConsistencyFacts, Map<String, String>> refs,
+        List<Layer> targets,
+        String problem) {
+      return answers.computeIfAbsent(
+          List.of(problem, from, targets),
+          k -> {
+            List<String> missing = new ArrayList<>();
+            for (Map.Entry<String, String> ref : refs.apply(from.facts()).entrySet()) {
+              if (targets.stream().noneMatch(t -> t.facts().names().contains(ref.getKey()))) {
+                missing.add(ref.getValue() + " " + problem + " " + ref.getKey());
+              }
+            }
+            return missing;
+          });
+    }
+
+    private static Set<String> smaller(Set<String> a, Set<String> b) {
+      return a.size() <= b.size() ? a : b;
     }
   }
 }

@@ -61,7 +61,7 @@ class SnapshotConsistencyTest {
 
     assertThat(SnapshotConsistency.check(broken))
         .containsExactly(
-            "route configuration 80 virtual host vh-outbound|80||gone routes to missing cluster outbound|80||gone");
+            "route configuration 80 virtual host vh-outbound|80||gone routes to a missing cluster outbound|80||gone");
   }
 
   @Test
@@ -93,7 +93,7 @@ class SnapshotConsistencyTest {
         .containsExactlyInAnyOrder(
             "route configuration 80 lists domain same twice (virtual host other)",
             "listener two reuses address 0.0.0.0:80",
-            "listener two chain http asks for missing route configuration 81");
+            "listener two chain http asks for a missing route configuration 81");
   }
 
   @Test
@@ -107,6 +107,6 @@ class SnapshotConsistencyTest {
 
     assertThat(SnapshotConsistency.check(broken))
         .containsExactly(
-            "listener 0.0.0.0_3306 chain db proxies TCP to missing cluster outbound|3306||db");
+            "listener 0.0.0.0_3306 chain db proxies TCP to a missing cluster outbound|3306||db");
   }
 }

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /debug/syncz}: every connected proxy, per type: sent, acked and rejected versions.
  *   <li>{@code /debug/configz}: registries and rule sources with their errors, and translation
  *       diagnostics.
+ *   <li>{@code /debug/memz}: heap use; with {@code ?gc=true}, after a full garbage collection (the
+ *       live heap, as the benchmarks report it).
  * </ul>
  */
 public final class AdminServer implements AutoCloseable {
@@ -88,6 +90,7 @@ public final class AdminServer implements AutoCloseable {
     route("/debug/config_dump", this::configDump);
     route("/debug/syncz", ex -> json(ex, 200, syncz()));
     route("/debug/configz", ex -> json(ex, 200, configz()));
+    route("/debug/memz", this::memz);
   }
 
   public AdminServer start() {
@@ -188,6 +191,20 @@ public final class AdminServer implements AutoCloseable {
     out.add("routes", protos(r.routes()));
     out.add("clusters", protos(r.clusters()));
     out.add("endpoints", protos(r.endpoints()));
+    json(ex, 200, out);
+  }
+
+  private void memz(HttpExchange ex) throws IOException {
+    boolean gc = "true".equals(query(ex.getRequestURI()).get("gc"));
+    if (gc) {
+      ProcessStats.collect();
+    }
+    JsonObject out = new JsonObject();
+    out.addProperty("afterGc", gc);
+    out.addProperty("heapUsedBytes", ProcessStats.heapUsed());
+    out.addProperty("heapCommittedBytes", ProcessStats.heapCommitted());
+    out.addProperty("heapMaxBytes", ProcessStats.heapMax());
+    out.addProperty("processCpuSeconds", ProcessStats.cpuNanos() / 1e9);
     json(ex, 200, out);
   }
 

@@ -4,6 +4,7 @@ import io.sextant.server.xds.XdsType;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /** Counters exposed on {@code /metrics} in Prometheus text format. */
@@ -15,17 +16,23 @@ public final class Metrics {
   public final AtomicLong lastPushMicros = new AtomicLong();
   private final Map<XdsType, AtomicLong> responses = new EnumMap<>(XdsType.class);
   private final Map<XdsType, AtomicLong> nacks = new EnumMap<>(XdsType.class);
+  private final Map<XdsType, LongAdder> resourcesSent = new EnumMap<>(XdsType.class);
   private volatile Supplier<Long> rejectedConfigFiles = () -> 0L;
 
   public Metrics() {
     for (XdsType t : XdsType.values()) {
       responses.put(t, new AtomicLong());
       nacks.put(t, new AtomicLong());
+      resourcesSent.put(t, new LongAdder());
     }
   }
 
   public AtomicLong responses(XdsType type) {
     return responses.get(type);
+  }
+
+  public LongAdder resourcesSent(XdsType type) {
+    return resourcesSent.get(type);
   }
 
   public AtomicLong nacks(XdsType type) {
@@ -39,6 +46,16 @@ public final class Metrics {
 
   public String render() {
     StringBuilder out = new StringBuilder();
+    counter(
+        out,
+        "process_cpu_seconds_total",
+        "CPU time this process has used.",
+        ProcessStats.cpuNanos() / 1e9);
+    gauge(
+        out,
+        "jvm_heap_used_bytes",
+        "Heap in use (live and not yet collected).",
+        ProcessStats.heapUsed());
     gauge(
         out,
         "sextant_xds_connected_proxies",
@@ -74,6 +91,15 @@ public final class Metrics {
                 .append("\"} ")
                 .append(v.get())
                 .append('\n'));
+    out.append("# HELP sextant_xds_resources_sent_total Resources carried by xDS responses.\n");
+    out.append("# TYPE sextant_xds_resources_sent_total counter\n");
+    resourcesSent.forEach(
+        (t, v) ->
+            out.append("sextant_xds_resources_sent_total{type=\"")
+                .append(t)
+                .append("\"} ")
+                .append(v.sum())
+                .append('\n'));
     out.append("# HELP sextant_xds_nacks_total xDS responses rejected by proxies.\n");
     out.append("# TYPE sextant_xds_nacks_total counter\n");
     nacks.forEach(
@@ -86,7 +112,7 @@ public final class Metrics {
     return out.toString();
   }
 
-  private static void counter(StringBuilder out, String name, String help, long value) {
+  private static void counter(StringBuilder out, String name, String help, Number value) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" counter\n");
     out.append(name).append(' ').append(value).append('\n');

@@ -1,7 +1,5 @@
 package io.sextant.server.push;
 
-import com.google.protobuf.Message;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSettings;
 import io.sextant.model.MeshSnapshot;
@@ -14,20 +12,21 @@ import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.xds.GroupSnapshot;
 import io.sextant.server.xds.ProxyGroups;
-import io.sextant.server.xds.XdsCache;
+import io.sextant.server.xds.ResourceSet;
+import io.sextant.server.xds.XdsStreams;
 import io.sextant.server.xds.XdsType;
 import io.sextant.translator.Diagnostic;
+import io.sextant.translator.Layer;
+import io.sextant.translator.MeshTranslation;
 import io.sextant.translator.ProxyContext;
 import io.sextant.translator.ProxyKind;
+import io.sextant.translator.ProxyLayers;
 import io.sextant.translator.SnapshotConsistency;
-import io.sextant.translator.Translation;
-import io.sextant.translator.Translator;
-import io.sextant.translator.Versions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -46,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * Turns change events into published snapshots, on one thread of its own.
  *
  * <p>Changes are debounced: a push happens once nothing has changed for the quiet period, or at the
- * latest the maximum delay after the first pending change. Pending changes merge; an endpoint-only
- * change (no service, port or rule changed, no DNS service involved) recomputes only the endpoints
- * and reuses every group's listeners, routes and clusters. A proxy group seen for the first time is
- * translated at once, without waiting for the debounce.
+ * latest the maximum delay after the first pending change. Pending changes merge. A push translates
+ * the mesh once ({@link MeshTranslation}): every layer shared by many proxy groups is built,
+ * serialized and hashed once, and each group's snapshot is made of those shared sets plus its own
+ * inbound ones. An endpoint-only change (no service, port or rule changed, no DNS service involved)
+ * recomputes only the changed hosts' assignments. A proxy group seen for the first time is served
+ * at once, without waiting for the debounce.
  *
  * <p>Nothing is published until every registry and rule source has delivered its first state, so a
  * starting control plane never pushes an empty mesh over a proxy's good configuration.
@@ -58,6 +58,12 @@ public final class PushScheduler
     implements RegistryListener, RuleListener, ProxyGroups, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PushScheduler.class);
 
+  /** How long a group whose proxies all left is kept current, for proxies that reconnect. */
+  static final Duration DEFAULT_GROUP_IDLE = Duration.ofSeconds(60);
+
+  private static final long HOUSEKEEPING_MILLIS = 1_000;
+
+  /** A proxy whose layers every sidecar shares, translated first to warm the JVM up. */
   private static final ProxyContext WARM_UP =
       new ProxyContext(
           "warm-up",
@@ -72,7 +78,7 @@ public final class PushScheduler
   private final BooleanSupplier sourcesSynced;
   private final MeshSettings settings;
   private final SextantConfig.Push tuning;
-  private final XdsCache cache;
+  private final XdsStreams streams;
   private final Metrics metrics;
   private final Duration groupIdle;
   private final Map<String, RuleSet> rulesBySource = new ConcurrentHashMap<>();
@@ -88,7 +94,11 @@ public final class PushScheduler
   private long lastChangeNanos = -1;
   private boolean closed;
 
-  // Written by the push thread only.
+  // Push thread only.
+  private MeshTranslation translation;
+  private final Map<String, LayerSet> sets = new HashMap<>();
+  private final Set<String> setsUsed = new HashSet<>();
+
   private volatile boolean ready;
   private volatile MeshSnapshot mesh = MeshSnapshot.empty();
   private volatile List<Diagnostic> diagnostics = List.of();
@@ -105,7 +115,6 @@ public final class PushScheduler
     long idleSinceNanos = -1;
 
     volatile GroupSnapshot current;
-    List<Diagnostic> diagnostics = List.of();
 
     Group(String key, ProxyContext proxy) {
       this.key = key;
@@ -117,19 +126,17 @@ public final class PushScheduler
     }
   }
 
-  /** How long a group whose proxies all left is kept current, for proxies that reconnect. */
-  static final Duration DEFAULT_GROUP_IDLE = Duration.ofSeconds(60);
-
-  private static final long HOUSEKEEPING_MILLIS = 1_000;
+  /** A layer and the wire form built from it. */
+  private record LayerSet(Layer layer, ResourceSet set) {}
 
   public PushScheduler(
       Supplier<List<MeshService>> services,
       BooleanSupplier sourcesSynced,
       MeshSettings settings,
       SextantConfig.Push tuning,
-      XdsCache cache,
+      XdsStreams streams,
       Metrics metrics) {
-    this(services, sourcesSynced, settings, tuning, cache, metrics, DEFAULT_GROUP_IDLE);
+    this(services, sourcesSynced, settings, tuning, streams, metrics, DEFAULT_GROUP_IDLE);
   }
 
   /**
@@ -141,14 +148,14 @@ public final class PushScheduler
       BooleanSupplier sourcesSynced,
       MeshSettings settings,
       SextantConfig.Push tuning,
-      XdsCache cache,
+      XdsStreams streams,
       Metrics metrics,
       Duration groupIdle) {
     this.services = services;
     this.sourcesSynced = sourcesSynced;
     this.settings = settings;
     this.tuning = tuning;
-    this.cache = cache;
+    this.streams = streams;
     this.metrics = metrics;
     this.groupIdle = groupIdle;
     this.thread = new Thread(this::run, "sextant-push");
@@ -167,7 +174,7 @@ public final class PushScheduler
     return mesh;
   }
 
-  /** What the last translations could not apply as written, across all groups. */
+  /** What the last translation could not apply as written. */
   public List<Diagnostic> diagnostics() {
     return diagnostics;
   }
@@ -177,6 +184,14 @@ public final class PushScheduler
     synchronized (lock) {
       Group g = groups.get(group);
       return g == null ? Optional.empty() : Optional.ofNullable(g.current);
+    }
+  }
+
+  /** Group keys and the ids of their connected proxies, for the admin API. */
+  public Map<String, List<String>> groups() {
+    synchronized (lock) {
+      return groups.values().stream()
+          .collect(Collectors.toMap(g -> g.key, Group::proxyIds, (a, b) -> a, LinkedHashMap::new));
     }
   }
 
@@ -224,21 +239,6 @@ public final class PushScheduler
     }
   }
 
-  /**
-   * Drops groups idle for longer than {@code groupIdle}. Until then they keep being updated, so the
-   * cache never holds an outdated snapshot for a group: a group is only dropped once the cache has
-   * let go of it too.
-   */
-  private void dropIdleGroups(long now) {
-    groups
-        .values()
-        .removeIf(
-            g ->
-                g.idleSinceNanos >= 0
-                    && now - g.idleSinceNanos >= groupIdle.toNanos()
-                    && cache.forget(g.key));
-  }
-
   @Override
   public void close() {
     synchronized (lock) {
@@ -259,6 +259,20 @@ public final class PushScheduler
     }
     lastChangeNanos = now;
     lock.notifyAll();
+  }
+
+  /**
+   * Drops groups idle for longer than {@code groupIdle}. Until then they keep being updated, so a
+   * group is never served an outdated snapshot: it is only dropped once its streams are gone.
+   */
+  private void dropIdleGroups(long now) {
+    groups
+        .values()
+        .removeIf(
+            g ->
+                g.idleSinceNanos >= 0
+                    && now - g.idleSinceNanos >= groupIdle.toNanos()
+                    && streams.forget(g.key));
   }
 
   /** One unit of work taken from the pending state. */
@@ -349,40 +363,43 @@ public final class PushScheduler
             rules.virtualServices(),
             rules.destinationRules(),
             settings);
-    if (!ready) {
-      // Load the translator's classes now, not when the first proxy is waiting for them.
-      Translator.translate(next, WARM_UP);
-    }
     long start = System.nanoTime();
-    boolean endpointOnly = ready && !full && onlyStaticServices(next, changedHosts);
-    // Endpoints are the same for every proxy: computed once per push, shared by all groups.
-    List<ClusterLoadAssignment> endpoints = Translator.endpoints(next);
-    Function<Message, String> versions = memoizedVersions();
+    boolean endpointOnly =
+        ready && translation != null && !full && onlyStaticServices(next, changedHosts);
+    translation =
+        endpointOnly
+            ? MeshTranslation.endpointsChanged(translation, next, changedHosts)
+            : MeshTranslation.of(next);
     if (!ready) {
+      // Build the layers every sidecar shares now, not when the first proxy is waiting.
+      translation.forProxy(WARM_UP);
       ready = true;
       LOG.info("all registries and rule sources synced; serving configuration");
     }
     mesh = next;
+    setsUsed.clear();
+    SnapshotConsistency.Checker checker = new SnapshotConsistency.Checker();
     int published = 0;
+    int proxies = 0;
     for (Group g : activeGroups()) {
-      Translation t =
-          endpointOnly && g.current != null
-              ? new Translation(g.current.xdsResources().withEndpoints(endpoints), g.diagnostics)
-              : Translator.translate(next, g.proxy, endpoints);
-      if (publish(g, t, versions)) {
+      int reached = publish(g, checker);
+      if (reached >= 0) {
         published++;
+        proxies += reached;
       }
     }
+    sets.keySet().retainAll(setsUsed);
     long micros = (System.nanoTime() - start) / 1_000;
     // Set once every group has its new snapshot: the generation proxies are being served.
     metrics.meshGeneration.set(next.generation());
     metrics.lastPushMicros.set(micros);
     LOG.info(
-        "mesh generation {}: {} services, {}{} groups updated in {} ms",
+        "mesh generation {}: {} services, {}{} groups ({} proxies) updated in {} ms",
         next.generation(),
         next.services().size(),
-        endpointOnly ? "endpoints only (" + String.join(", ", changedHosts) + "), " : "",
+        endpointOnly ? "endpoints of " + String.join(", ", changedHosts) + " only, " : "",
         published,
+        proxies,
         micros / 1000.0);
     collectDiagnostics();
   }
@@ -393,56 +410,88 @@ public final class PushScheduler
       g = groups.get(key);
     }
     if (g != null && g.current == null && ready) {
-      publish(g, Translator.translate(mesh, g.proxy), memoizedVersions());
+      publish(g, new SnapshotConsistency.Checker());
       collectDiagnostics();
     }
   }
 
   /**
-   * Checks and publishes one group's resources. Returns whether anything was sent: a snapshot whose
-   * every type has the same version as before is not pushed at all.
+   * Checks and publishes one group's snapshot. Returns how many proxies it went to, or -1 if
+   * nothing was published: a snapshot whose every type has the same version as before is not pushed
+   * at all.
    */
-  private boolean publish(Group g, Translation t, Function<Message, String> versions) {
-    List<String> violations = SnapshotConsistency.check(t.resources());
+  private int publish(Group g, SnapshotConsistency.Checker checker) {
+    ProxyLayers layers = translation.forProxy(g.proxy);
+    List<String> violations = checker.check(layers);
     if (!violations.isEmpty()) {
       metrics.inconsistentSnapshots.incrementAndGet();
       LOG.error(
           "BUG: inconsistent snapshot for group {} withheld; proxies keep the previous one: {}",
           g.key,
           violations);
-      return false;
+      return -1;
     }
-    GroupSnapshot next = new GroupSnapshot(t.resources(), versions);
+    Map<XdsType, List<ResourceSet>> parts = new EnumMap<>(XdsType.class);
+    parts.put(XdsType.LDS, sets(layers.listeners()));
+    parts.put(XdsType.RDS, sets(layers.routes()));
+    parts.put(XdsType.CDS, sets(layers.clusters()));
+    parts.put(XdsType.EDS, sets(layers.endpoints()));
+    GroupSnapshot next = new GroupSnapshot(parts);
     GroupSnapshot previous = g.current;
     List<XdsType> changed = new ArrayList<>();
-    for (Map.Entry<XdsType, String> e : next.versions().entrySet()) {
-      if (previous == null || !e.getValue().equals(previous.versions().get(e.getKey()))) {
-        changed.add(e.getKey());
+    for (XdsType t : XdsType.values()) {
+      if (previous == null || !next.version(t).equals(previous.version(t))) {
+        changed.add(t);
       }
     }
-    g.diagnostics = t.diagnostics();
     if (changed.isEmpty()) {
-      return false;
+      return -1;
     }
     g.current = next;
-    cache.publish(g.key, next);
+    streams.publish(g.key, next);
     metrics.pushes.incrementAndGet();
     List<String> ids;
     synchronized (lock) {
       ids = g.proxyIds();
     }
-    Map<XdsType, String> v = next.versions();
-    for (String id : ids) {
-      LOG.info(
-          "push: proxy={} changed={} LDS={} RDS={} CDS={} EDS={}",
-          id,
-          changed,
-          v.get(XdsType.LDS),
-          v.get(XdsType.RDS),
-          v.get(XdsType.CDS),
-          v.get(XdsType.EDS));
+    // Full pushes are logged per proxy; endpoint pushes, which can be many a second, per group.
+    boolean endpointsOnly = previous != null && changed.equals(List.of(XdsType.EDS));
+    if (!endpointsOnly || LOG.isDebugEnabled()) {
+      for (String id : ids) {
+        (endpointsOnly ? debug : info)
+            .log(
+                "push: proxy={} changed={} LDS={} RDS={} CDS={} EDS={}",
+                id,
+                changed,
+                next.version(XdsType.LDS),
+                next.version(XdsType.RDS),
+                next.version(XdsType.CDS),
+                next.version(XdsType.EDS));
+      }
     }
-    return true;
+    return ids.size();
+  }
+
+  private interface Log {
+    void log(String format, Object... args);
+  }
+
+  private final Log info = LOG::info;
+  private final Log debug = LOG::debug;
+
+  /** The wire form of each layer, built once per layer object and reused across pushes. */
+  private List<ResourceSet> sets(List<Layer> layers) {
+    List<ResourceSet> result = new ArrayList<>(layers.size());
+    for (Layer layer : layers) {
+      LayerSet known = sets.get(layer.key());
+      if (known == null || known.layer() != layer) {
+        known = new LayerSet(layer, ResourceSet.of(layer, known == null ? null : known.set()));
+        sets.put(layer.key(), known);
+      }
+      setsUsed.add(layer.key());
+      result.add(known.set());
+    }
+    return result;
   }
 
   private List<Group> activeGroups() {
@@ -461,17 +510,8 @@ public final class PushScheduler
     return true;
   }
 
-  /** Hashes each resource once per push, however many groups share it. */
-  private static Function<Message, String> memoizedVersions() {
-    Map<Message, String> seen = new IdentityHashMap<>();
-    return m -> seen.computeIfAbsent(m, Versions::of);
-  }
-
   private void collectDiagnostics() {
-    Set<Diagnostic> all = new LinkedHashSet<>();
-    for (Group g : activeGroups()) {
-      all.addAll(g.diagnostics);
-    }
+    List<Diagnostic> all = translation.diagnostics();
     Set<Diagnostic> before = new HashSet<>(diagnostics);
     for (Diagnostic d : all) {
       if (!before.contains(d)) {
@@ -479,13 +519,5 @@ public final class PushScheduler
       }
     }
     diagnostics = List.copyOf(all);
-  }
-
-  /** Group keys and the ids of their connected proxies, for the admin API. */
-  public Map<String, List<String>> groups() {
-    synchronized (lock) {
-      return groups.values().stream()
-          .collect(Collectors.toMap(g -> g.key, Group::proxyIds, (a, b) -> a, LinkedHashMap::new));
-    }
   }
 }

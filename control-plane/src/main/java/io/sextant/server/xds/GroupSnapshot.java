@@ -1,125 +1,133 @@
 package io.sextant.server.xds;
 
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.controlplane.cache.SnapshotResources;
-import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.sextant.translator.Versions;
 import io.sextant.translator.XdsResources;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The resources served to one proxy group, with content-hash versions: each resource's version is a
- * hash of its bytes, and a response's version is a hash of the names and versions of the resources
- * it carries. So a response only changes version when something in it changed, and a restarted
- * control plane serves exactly the versions its clients already have.
- *
- * <p>Replaces java-control-plane's default versions, which hash {@code Object.hashCode()} and
- * differ from one JVM to the next.
+ * What one proxy group is served: per xDS type, the resource sets (shared layers) it is made of. A
+ * type's version is the sum of its sets' content hashes, so it depends only on what is served, and
+ * a restarted control plane serves exactly the versions its proxies already hold.
  */
-public final class GroupSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
-  private static final SnapshotResources<Secret> NO_SECRETS =
-      SnapshotResources.create(List.<VersionedResource<Secret>>of(), names -> "");
+public final class GroupSnapshot {
+  private final Map<XdsType, List<ResourceSet>> parts;
+  private final Map<XdsType, String> versions = new EnumMap<>(XdsType.class);
 
-  private final XdsResources resources;
-  private final SnapshotResources<Cluster> clusters;
-  private final SnapshotResources<ClusterLoadAssignment> endpoints;
-  private final SnapshotResources<Listener> listeners;
-  private final SnapshotResources<RouteConfiguration> routes;
-  private final EnumMap<XdsType, String> versions = new EnumMap<>(XdsType.class);
-
-  /**
-   * @param versionOf computes a resource's version; lets a caller reuse the versions of resources
-   *     shared between groups
-   */
-  public GroupSnapshot(XdsResources resources, Function<Message, String> versionOf) {
-    this.resources = resources;
-    this.listeners = typed(XdsType.LDS, resources.listeners(), Listener::getName, versionOf);
-    this.routes = typed(XdsType.RDS, resources.routes(), RouteConfiguration::getName, versionOf);
-    this.clusters = typed(XdsType.CDS, resources.clusters(), Cluster::getName, versionOf);
-    this.endpoints =
-        typed(XdsType.EDS, resources.endpoints(), ClusterLoadAssignment::getClusterName, versionOf);
+  public GroupSnapshot(Map<XdsType, List<ResourceSet>> parts) {
+    this.parts = new EnumMap<>(XdsType.class);
+    for (XdsType t : XdsType.values()) {
+      List<ResourceSet> p = List.copyOf(parts.getOrDefault(t, List.of()));
+      this.parts.put(t, p);
+      long hash = 0;
+      for (ResourceSet s : p) {
+        hash += s.hash();
+      }
+      versions.put(t, HexFormat.of().toHexDigits(hash));
+    }
   }
 
-  public GroupSnapshot(XdsResources resources) {
-    this(resources, Versions::of);
+  public List<ResourceSet> parts(XdsType type) {
+    return parts.get(type);
   }
 
-  public XdsResources xdsResources() {
-    return resources;
+  /** Whether {@code other} is made of exactly the same sets. */
+  public boolean sameAs(GroupSnapshot other) {
+    return other != null && parts.equals(other.parts);
   }
 
-  /** The version of every resource of each type together, as a wildcard request sees it. */
+  public String version(XdsType type) {
+    return versions.get(type);
+  }
+
   public Map<XdsType, String> versions() {
     return new EnumMap<>(versions);
   }
 
-  private <T extends Message> SnapshotResources<T> typed(
-      XdsType type, List<T> items, Function<T, String> name, Function<Message, String> versionOf) {
-    Map<String, String> byName = new TreeMap<>();
-    List<VersionedResource<T>> versioned = new ArrayList<>(items.size());
-    for (T item : items) {
-      String version = versionOf.apply(item);
-      byName.put(name.apply(item), version);
-      versioned.add(VersionedResource.create(item, version));
+  /** The resource named {@code name}, or null. */
+  public Resource get(XdsType type, String name) {
+    for (ResourceSet s : parts.get(type)) {
+      Resource r = s.get(name);
+      if (r != null) {
+        return r;
+      }
     }
-    String all = Versions.ofAll(byName);
-    versions.put(type, all);
-    return SnapshotResources.create(
-        versioned,
-        names -> {
-          if (names.isEmpty()) {
-            return all;
-          }
-          Map<String, String> requested = new LinkedHashMap<>();
-          names.stream()
-              .sorted()
-              .distinct()
-              .forEach(n -> requested.put(n, byName.getOrDefault(n, "")));
-          return Versions.ofAll(requested);
-        });
+    return null;
   }
 
-  // Restated because javac does not see v3.Snapshot's wildcard signature as implementing the
-  // base class's; the behaviour is v3.Snapshot's.
-  @Override
-  public Map<String, VersionedResource<?>> versionedResources(Resources.ResourceType type) {
-    return super.versionedResources(type);
+  /** Every resource of {@code type}. */
+  public List<Resource> all(XdsType type) {
+    List<Resource> all = new ArrayList<>();
+    parts.get(type).forEach(s -> all.addAll(s.resources()));
+    return all;
   }
 
-  @Override
-  public SnapshotResources<Cluster> clusters() {
-    return clusters;
+  public int size(XdsType type) {
+    int n = 0;
+    for (ResourceSet s : parts.get(type)) {
+      n += s.size();
+    }
+    return n;
   }
 
-  @Override
-  public SnapshotResources<ClusterLoadAssignment> endpoints() {
-    return endpoints;
+  /**
+   * The names of {@code type} added, changed or removed since {@code older}: cheaply when every set
+   * here was derived from the matching set there, by comparing every name otherwise.
+   */
+  public Set<String> changedSince(XdsType type, GroupSnapshot older) {
+    List<ResourceSet> now = parts.get(type);
+    List<ResourceSet> then = older.parts.get(type);
+    if (now.size() == then.size()) {
+      Set<String> changed = new HashSet<>();
+      boolean derivable = true;
+      for (int i = 0; i < now.size() && derivable; i++) {
+        Optional<Set<String>> c = now.get(i).changedSince(then.get(i));
+        if (c.isPresent()) {
+          changed.addAll(c.get());
+        } else {
+          derivable = false;
+        }
+      }
+      if (derivable) {
+        return changed;
+      }
+    }
+    Set<String> changed = new HashSet<>();
+    for (Resource r : all(type)) {
+      Resource o = older.get(type, r.name());
+      if (o == null || !o.version().equals(r.version())) {
+        changed.add(r.name());
+      }
+    }
+    for (Resource o : older.all(type)) {
+      if (get(type, o.name()) == null) {
+        changed.add(o.name());
+      }
+    }
+    return changed;
   }
 
-  @Override
-  public SnapshotResources<Listener> listeners() {
-    return listeners;
+  /** The resources as messages, for {@code /debug/config_dump}. */
+  @SuppressWarnings("unchecked")
+  public XdsResources xdsResources() {
+    return new XdsResources(
+        (List<Listener>) messages(XdsType.LDS),
+        (List<RouteConfiguration>) messages(XdsType.RDS),
+        (List<Cluster>) messages(XdsType.CDS),
+        (List<ClusterLoadAssignment>) messages(XdsType.EDS));
   }
 
-  @Override
-  public SnapshotResources<RouteConfiguration> routes() {
-    return routes;
-  }
-
-  @Override
-  public SnapshotResources<Secret> secrets() {
-    return NO_SECRETS;
+  private List<? extends Message> messages(XdsType type) {
+    return all(type).stream().map(Resource::source).toList();
   }
 }

@@ -99,9 +99,12 @@ public final class ProxyConnection {
     return proxy == null ? "" : proxy.id();
   }
 
-  /** Records the node on the stream's first request; returns true the first time. */
+  /** Records the node of the stream's first request; false if it carried none. */
   synchronized boolean identify(Node n) {
-    if (proxy != null || n.getId().isEmpty() && n.getCluster().isEmpty()) {
+    if (proxy != null) {
+      return true;
+    }
+    if (n.getId().isEmpty() && n.getCluster().isEmpty()) {
       return false;
     }
     node = n;
@@ -130,12 +133,6 @@ public final class ProxyConnection {
     s.nackMessage = message;
     s.nacks++;
     return version;
-  }
-
-  /** The version sent with {@code nonce}, if it is one of the recent ones. */
-  synchronized String versionForNonce(XdsType type, String nonce) {
-    TypeState s = types.get(type);
-    return s == null ? "" : s.versionByNonce.getOrDefault(nonce, "");
   }
 
   /** A copy of the per-type state. */

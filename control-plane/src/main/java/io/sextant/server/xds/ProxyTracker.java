@@ -1,11 +1,5 @@
 package io.sextant.server.xds;
 
-import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
-import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.sextant.server.admin.Metrics;
 import java.time.Clock;
 import java.util.Collection;
@@ -17,19 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches every ADS stream: who is connected, what was sent, what was accepted or rejected. Logs
- * one line per connection change and one per NACK, and tells {@link ProxyGroups} when proxies come
- * and go.
+ * Who is connected and what happened on each stream: what was sent, what was accepted or rejected.
+ * Logs one line per connection change and one per NACK, counts responses and NACKs, and tells
+ * {@link ProxyGroups} when proxies come and go.
  */
-public final class ProxyTracker implements DiscoveryServerCallbacks {
+public final class ProxyTracker {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyTracker.class);
-
-  /**
-   * The stream whose request is being handled on this thread. java-control-plane runs the request
-   * callbacks and then creates the watch on the same thread, so {@link XdsWatcher} can find the
-   * stream a request belongs to here.
-   */
-  static final ThreadLocal<ProxyConnection> CURRENT = new ThreadLocal<>();
 
   private final Map<Long, ProxyConnection> streams = new ConcurrentHashMap<>();
   private final ProxyGroups groups;
@@ -53,89 +40,35 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
         .max((a, b) -> Long.compare(a.streamId(), b.streamId()));
   }
 
-  @Override
-  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-    ProxyConnection c = connection(streamId, false, request.getNode());
-    CURRENT.set(c);
-    Optional<XdsType> type = XdsType.of(request.getTypeUrl());
-    if (type.isEmpty()) {
-      return;
-    }
-    // In state-of-the-world xDS every request carries the version the proxy last accepted: an
-    // ACK, a NACK (which keeps the old version), and the first request of a reconnecting proxy.
-    if (!request.getVersionInfo().isEmpty()) {
-      c.acked(type.get(), request.getVersionInfo());
-    }
-    if (request.hasErrorDetail() && !request.getResponseNonce().isEmpty()) {
-      nack(c, type.get(), request.getResponseNonce(), request.getErrorDetail().getMessage());
-    }
-  }
-
-  @Override
-  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-    ProxyConnection c = connection(streamId, true, request.getNode());
-    CURRENT.set(c);
-    Optional<XdsType> type = XdsType.of(request.getTypeUrl());
-    if (type.isEmpty() || request.getResponseNonce().isEmpty()) {
-      return;
-    }
-    if (request.hasErrorDetail()) {
-      nack(c, type.get(), request.getResponseNonce(), request.getErrorDetail().getMessage());
-    } else {
-      c.acked(type.get(), c.versionForNonce(type.get(), request.getResponseNonce()));
-    }
-  }
-
-  @Override
-  public void onV3StreamResponse(
-      long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-    sent(streamId, response.getTypeUrl(), response.getVersionInfo(), response.getNonce());
-  }
-
-  @Override
-  public void onV3StreamDeltaResponse(
-      long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-    sent(streamId, response.getTypeUrl(), response.getSystemVersionInfo(), response.getNonce());
-  }
-
-  @Override
-  public void onStreamClose(long streamId, String typeUrl) {
-    closed(streamId, "closed");
-  }
-
-  @Override
-  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-    closed(streamId, "closed with error: " + error.getMessage());
-  }
-
-  private ProxyConnection connection(long streamId, boolean delta, Node node) {
-    ProxyConnection c =
-        streams.computeIfAbsent(streamId, id -> new ProxyConnection(id, delta, clock.instant()));
-    if (c.identify(node)) {
-      LOG.info(
-          "proxy connected: id={} kind={} group={} stream={} protocol={}",
-          c.proxy().id(),
-          c.proxy().kind(),
-          c.proxy().groupKey(),
-          streamId,
-          delta ? "delta" : "sotw");
-      metrics.connectedProxies.incrementAndGet();
-      groups.connected(streamId, c.proxy());
-    }
+  ProxyConnection opened(long streamId, boolean delta) {
+    ProxyConnection c = new ProxyConnection(streamId, delta, clock.instant());
+    streams.put(streamId, c);
     return c;
   }
 
-  private void sent(long streamId, String typeUrl, String version, String nonce) {
-    ProxyConnection c = streams.get(streamId);
-    Optional<XdsType> type = XdsType.of(typeUrl);
-    if (c == null || type.isEmpty()) {
-      return;
-    }
-    c.sent(type.get(), version, nonce, clock.instant());
-    metrics.responses(type.get()).incrementAndGet();
+  void identified(ProxyConnection c) {
+    LOG.info(
+        "proxy connected: id={} kind={} group={} stream={} protocol={}",
+        c.proxy().id(),
+        c.proxy().kind(),
+        c.proxy().groupKey(),
+        c.streamId(),
+        c.delta() ? "delta" : "sotw");
+    metrics.connectedProxies.incrementAndGet();
+    groups.connected(c.streamId(), c.proxy());
   }
 
-  private void nack(ProxyConnection c, XdsType type, String nonce, String message) {
+  /**
+   * A request that reports the version the proxy holds: in state-of-the-world xDS every request
+   * does (ACK, NACK, and a reconnecting proxy's first request).
+   */
+  void requested(ProxyConnection c, XdsType type, String versionHeld) {
+    if (!versionHeld.isEmpty()) {
+      c.acked(type, versionHeld);
+    }
+  }
+
+  void nacked(ProxyConnection c, XdsType type, String nonce, String message) {
     String version = c.nacked(type, nonce, message);
     metrics.nacks(type).incrementAndGet();
     LOG.warn(
@@ -147,12 +80,17 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
         message.replace('\n', ' '));
   }
 
-  private void closed(long streamId, String how) {
-    ProxyConnection c = streams.remove(streamId);
-    if (c != null && c.proxy() != null) {
-      LOG.info("proxy disconnected: id={} stream={} {}", c.id(), streamId, how);
+  void sent(ProxyConnection c, XdsType type, String version, String nonce, int resources) {
+    c.sent(type, version, nonce, clock.instant());
+    metrics.responses(type).incrementAndGet();
+    metrics.resourcesSent(type).add(resources);
+  }
+
+  void closed(ProxyConnection c, String how) {
+    if (streams.remove(c.streamId()) != null && c.proxy() != null) {
+      LOG.info("proxy disconnected: id={} stream={} {}", c.id(), c.streamId(), how);
       metrics.connectedProxies.decrementAndGet();
-      groups.disconnected(streamId, c.proxy());
+      groups.disconnected(c.streamId(), c.proxy());
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.sextant.server.xds;
 
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -15,11 +14,10 @@ public final class XdsServer implements AutoCloseable {
 
   private final Server server;
 
-  public XdsServer(String address, int port, XdsCache cache, ProxyTracker tracker) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, cache.watcher());
+  public XdsServer(String address, int port, XdsStreams streams, ProxyTracker tracker) {
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .addService(new AdsService(streams, tracker))
             // Proxies keep their stream open for hours; let them ping it alive.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

@@ -1,14 +1,19 @@
 package io.sextant.server.xds;
 
-import io.envoyproxy.controlplane.cache.Resources;
+import java.util.List;
 import java.util.Optional;
 
 /** The four xDS types Sextant serves, with the short names operators know them by. */
 public enum XdsType {
-  LDS(Resources.V3.LISTENER_TYPE_URL),
-  RDS(Resources.V3.ROUTE_TYPE_URL),
-  CDS(Resources.V3.CLUSTER_TYPE_URL),
-  EDS(Resources.V3.ENDPOINT_TYPE_URL);
+  LDS("type.googleapis.com/envoy.config.listener.v3.Listener"),
+  RDS("type.googleapis.com/envoy.config.route.v3.RouteConfiguration"),
+  CDS("type.googleapis.com/envoy.config.cluster.v3.Cluster"),
+  EDS("type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment");
+
+  /**
+   * The order Istio and Envoy expect a push in: clusters before endpoints, listeners before routes.
+   */
+  static final List<XdsType> PUSH_ORDER = List.of(CDS, EDS, LDS, RDS);
 
   private final String typeUrl;
 
@@ -30,6 +35,14 @@ public enum XdsType {
   }
 
   /** The short name, or the type URL itself for types Sextant does not serve. */
+  /**
+   * Whether every state-of-the-world response carries every resource of the type (LDS, CDS); for
+   * RDS and EDS a response may carry just the resources that changed.
+   */
+  boolean fullState() {
+    return this == LDS || this == CDS;
+  }
+
   public static String shortName(String typeUrl) {
     return of(typeUrl).map(Enum::name).orElse(typeUrl);
   }

@@ -9,8 +9,8 @@ import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.push.PushScheduler;
 import io.sextant.server.xds.ProxyTracker;
-import io.sextant.server.xds.XdsCache;
 import io.sextant.server.xds.XdsServer;
+import io.sextant.server.xds.XdsStreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -48,15 +48,21 @@ public final class Pipeline implements AutoCloseable {
     for (MeshService s : services) {
       registry.put(s);
     }
-    XdsCache cache = new XdsCache();
+    XdsStreams streams = new XdsStreams();
     scheduler =
         new PushScheduler(
-            registry::services, synced::get, MeshSettings.DEFAULT, push, cache, metrics, groupIdle);
+            registry::services,
+            synced::get,
+            MeshSettings.DEFAULT,
+            push,
+            streams,
+            metrics,
+            groupIdle);
     ProxyTracker tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
     scheduler.start();
     registry.start(scheduler);
     try {
-      xds = new XdsServer("127.0.0.1", 0, cache, tracker).start();
+      xds = new XdsServer("127.0.0.1", 0, streams, tracker).start();
       admin = new AdminServer("127.0.0.1", 0, scheduler, tracker, this::sources, metrics).start();
     } catch (IOException e) {
       scheduler.close();

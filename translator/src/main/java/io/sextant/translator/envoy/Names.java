@@ -1,5 +1,11 @@
 package io.sextant.translator.envoy;
 
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+
 /** Every xDS resource name Sextant produces, in Istio's conventions. */
 public final class Names {
   public static final String VIRTUAL_OUTBOUND = "virtualOutbound";
@@ -12,6 +18,24 @@ public final class Names {
   public static final String LOCALHOST = "127.0.0.1";
 
   private Names() {}
+
+  /** The name a resource of any of the four xDS types goes by. */
+  public static String of(Message resource) {
+    if (resource instanceof Listener l) {
+      return l.getName();
+    }
+    if (resource instanceof Cluster c) {
+      return c.getName();
+    }
+    if (resource instanceof ClusterLoadAssignment cla) {
+      return cla.getClusterName();
+    }
+    if (resource instanceof RouteConfiguration rc) {
+      return rc.getName();
+    }
+    throw new IllegalArgumentException(
+        "not an xDS resource: " + resource.getDescriptorForType().getFullName());
+  }
 
   /** {@code outbound|PORT|SUBSET|HOST}; the subset is empty for the whole service. */
   public static String outboundCluster(int port, String subset, String host) {

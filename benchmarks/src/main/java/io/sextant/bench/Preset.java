@@ -1,0 +1,42 @@
+package io.sextant.bench;
+
+import io.sextant.bench.mesh.MeshSpec;
+
+/** The standard scenarios, documented in docs/performance.md. */
+enum Preset {
+  /** What the test suite runs to keep the instrument working. */
+  SMOKE(MeshSpec.of(20, 4, 5), 20, 5, 5, 2),
+  /** 1,000 services x 10 endpoints, 100 VirtualServices, 2,000 proxies, 10 endpoint changes/s. */
+  MESH_1K(MeshSpec.of(1000, 10, 100), 2000, 60, 10, 1),
+  /** 10,000 services x 10 endpoints; as many proxies as the machine can simulate beside it. */
+  MESH_10K(MeshSpec.of(10000, 10, 100), 200, 60, 10, 1),
+  /** 2,000 proxies connecting at once to a fresh control plane serving mesh-1k; no churn. */
+  COLD_START(MeshSpec.of(1000, 10, 100), 2000, 0, 0, 0);
+
+  final MeshSpec mesh;
+  final int proxies;
+  final int churnSeconds;
+  final double endpointChangesPerSecond;
+  final double ruleChangesPerSecond;
+
+  Preset(MeshSpec mesh, int proxies, int churnSeconds, double endpoints, double rules) {
+    this.mesh = mesh;
+    this.proxies = proxies;
+    this.churnSeconds = churnSeconds;
+    this.endpointChangesPerSecond = endpoints;
+    this.ruleChangesPerSecond = rules;
+  }
+
+  String label() {
+    return name().toLowerCase().replace('_', '-');
+  }
+
+  static Preset of(String label) {
+    for (Preset p : values()) {
+      if (p.label().equals(label)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("unknown scenario " + label);
+  }
+}

@@ -1,0 +1,169 @@
+package io.sextant.bench;
+
+import io.sextant.bench.loadgen.LoadGenerator;
+import io.sextant.bench.loadgen.Report;
+import io.sextant.bench.mesh.MeshFiles;
+import io.sextant.bench.mesh.MeshSpec;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Runs a standard scenario end to end: generates the mesh as files, starts the control plane in a
+ * JVM of its own with {@code -Xmx} set, runs the load generator in this JVM, prints the report.
+ */
+@Command(
+    name = "scenario",
+    mixinStandardHelpOptions = true,
+    description = "Run a standard scenario: smoke, mesh-1k, mesh-10k or cold-start.")
+final class ScenarioCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "NAME", description = "smoke, mesh-1k, mesh-10k or cold-start")
+  String name;
+
+  @Option(
+      names = "--jar",
+      defaultValue = "control-plane/target/sextant.jar",
+      description = "The control plane's jar (default: ${DEFAULT-VALUE}).")
+  Path jar;
+
+  @Option(
+      names = "--xmx",
+      defaultValue = "512m",
+      description = "-Xmx of the control plane JVM (default: ${DEFAULT-VALUE}).")
+  String xmx;
+
+  @Option(names = "--proxies", description = "Simulated proxies (default: the scenario's).")
+  Integer proxies;
+
+  @Option(
+      names = "--churn-seconds",
+      description = "Length of each churn phase (default: the scenario's).")
+  Integer churnSeconds;
+
+  @Option(names = "--delta", description = "Simulate proxies that speak delta xDS.")
+  boolean delta;
+
+  @Option(names = "--ports", description = "Distinct service ports (default: 20).")
+  Integer ports;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      description = "Load generator network threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--json", description = "Also write the report as JSON to this file.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    Preset preset = Preset.of(name);
+    MeshSpec spec = preset.mesh;
+    if (ports != null) {
+      spec =
+          new MeshSpec(
+              spec.services(),
+              spec.endpointsPerService(),
+              spec.virtualServices(),
+              spec.namespaces(),
+              MeshSpec.COMMON_PORTS.subList(0, Math.min(ports, MeshSpec.COMMON_PORTS.size())));
+    }
+    Path dir = Files.createTempDirectory("sextant-" + preset.label() + "-");
+    MeshFiles mesh = new MeshFiles(spec, dir);
+    int xdsPort = freePort();
+    int adminPort = freePort();
+    Path config = mesh.writeAll(xdsPort, adminPort);
+    System.out.printf(
+        "scenario %s: %d services x %d endpoints, %d VirtualServices, %d ports; files in %s%n",
+        preset.label(),
+        spec.services(),
+        spec.endpointsPerService(),
+        spec.virtualServices(),
+        spec.ports().size(),
+        dir);
+    Process controlPlane = startControlPlane(config, dir.resolve("control-plane.log"));
+    try {
+      awaitReady(adminPort, controlPlane);
+      LoadGenerator.Options options =
+          new LoadGenerator.Options(
+              "127.0.0.1",
+              xdsPort,
+              "127.0.0.1:" + adminPort,
+              proxies != null ? proxies : preset.proxies,
+              delta,
+              mesh,
+              preset.endpointChangesPerSecond,
+              preset.ruleChangesPerSecond,
+              Duration.ofSeconds(churnSeconds != null ? churnSeconds : preset.churnSeconds),
+              threads);
+      Report report;
+      try (LoadGenerator load = new LoadGenerator(options)) {
+        report = load.run();
+      }
+      System.out.print(report.summary());
+      if (json != null) {
+        var o = report.toJson();
+        o.addProperty("scenario", preset.label());
+        o.addProperty("controlPlaneXmx", xmx);
+        o.addProperty("services", spec.services());
+        o.addProperty("ports", spec.ports().size());
+        Files.writeString(json, o.toString());
+      }
+      return 0;
+    } finally {
+      controlPlane.destroy();
+      controlPlane.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process startControlPlane(Path config, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xms" + xmx, "-XX:+UseG1GC"));
+    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static void awaitReady(int adminPort, Process controlPlane) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      if (!controlPlane.isAlive()) {
+        throw new IllegalStateException(
+            "the control plane exited with " + controlPlane.exitValue());
+      }
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // retry
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the control plane did not become ready");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

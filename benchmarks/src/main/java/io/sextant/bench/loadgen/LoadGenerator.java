@@ -1,0 +1,179 @@
+package io.sextant.bench.loadgen;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.sextant.bench.mesh.MeshFiles;
+import io.sextant.bench.mesh.MeshSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens N ADS streams that behave like Envoy sidecars, measures how long they take to receive and
+ * ACK everything, then changes endpoints and rules at set rates and measures how long each change
+ * takes to reach every proxy. Usable as a library (the scenarios, the smoke test) and from the
+ * command line ({@link LoadGeneratorCommand}).
+ */
+public final class LoadGenerator implements AutoCloseable {
+  static final String ENDPOINT_CHANGE = "endpoint";
+  static final String RULE_CHANGE = "rule";
+
+  /** What to run. */
+  public record Options(
+      String xdsHost,
+      int xdsPort,
+      String admin,
+      int proxies,
+      boolean delta,
+      MeshFiles mesh,
+      double endpointChangesPerSecond,
+      double ruleChangesPerSecond,
+      Duration churn,
+      int threads) {}
+
+  private final Options options;
+  private final TypeStats stats = new TypeStats();
+  private final Convergence convergence = new Convergence();
+  private final EventLoopGroup loop;
+  private final List<SimulatedProxy> proxies = new ArrayList<>();
+  private final CountDownLatch converged;
+  private final Random random = new Random(42);
+  private int markerSeq;
+
+  public LoadGenerator(Options options) {
+    this.options = options;
+    this.loop = new NioEventLoopGroup(options.threads());
+    this.converged = new CountDownLatch(options.proxies());
+  }
+
+  /**
+   * Runs the whole measurement: connect every proxy at once and wait until all have ACKed every
+   * type; change endpoints at the set rate for the churn duration; then change rules likewise;
+   * finally read the control plane's live heap with every proxy still connected.
+   */
+  public Report run() throws InterruptedException {
+    MeshSpec spec = options.mesh().spec();
+    ControlPlaneProbe probe =
+        options.admin() == null ? null : new ControlPlaneProbe(options.admin());
+
+    long start = System.nanoTime();
+    connect(spec);
+    boolean allConverged = converged.await(10, TimeUnit.MINUTES);
+    double coldStart = (System.nanoTime() - start) / 1e9;
+    checkFailures();
+    stats.drain();
+
+    Report.Phase endpoints =
+        phase(
+            ENDPOINT_CHANGE, options.endpointChangesPerSecond(), () -> changeEndpoint(spec), probe);
+    Report.Phase rules =
+        spec.virtualServices() == 0
+            ? Report.Phase.skipped()
+            : phase(RULE_CHANGE, options.ruleChangesPerSecond(), () -> changeRule(spec), probe);
+    long liveHeap = probe == null ? -1 : probe.liveHeapBytes();
+    checkFailures();
+    return new Report(
+        options.proxies(),
+        options.delta() ? "delta" : "sotw",
+        allConverged ? coldStart : Double.NaN,
+        endpoints,
+        rules,
+        liveHeap);
+  }
+
+  /** Makes one kind of change at {@code perSecond} for the churn duration and measures it. */
+  private Report.Phase phase(
+      String kind, double perSecond, Runnable change, ControlPlaneProbe probe)
+      throws InterruptedException {
+    if (perSecond <= 0) {
+      return Report.Phase.skipped();
+    }
+    convergence.reset();
+    stats.drain();
+    double cpuBefore = probe == null ? Double.NaN : probe.cpuSeconds();
+    long begin = System.nanoTime();
+    ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor();
+    churn.scheduleAtFixedRate(change, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
+    Thread.sleep(options.churn().toMillis());
+    churn.shutdownNow();
+    churn.awaitTermination(10, TimeUnit.SECONDS);
+    // Let the last changes arrive before counting; what has not arrived by then is reported.
+    long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (convergence.anyPending(kind) && System.nanoTime() < settleUntil) {
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    double cpu = probe == null ? Double.NaN : (probe.cpuSeconds() - cpuBefore) / seconds;
+    return new Report.Phase(
+        perSecond,
+        Report.Latencies.of(convergence.finished(kind), convergence.unfinished(kind)),
+        convergence.superseded(),
+        stats.drain(),
+        seconds,
+        cpu);
+  }
+
+  private void connect(MeshSpec spec) {
+    for (int i = 0; i < options.proxies(); i++) {
+      int service = i % spec.services();
+      Node node =
+          SimulatedProxy.node(
+              i, spec.name(service), spec.namespace(service), i % 2 == 0 ? "v1" : "v2");
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress(options.xdsHost(), options.xdsPort())
+              .usePlaintext()
+              .eventLoopGroup(loop)
+              .channelType(NioSocketChannel.class)
+              .directExecutor()
+              .maxInboundMessageSize(256 * 1024 * 1024)
+              .build();
+      SimulatedProxy proxy =
+          options.delta()
+              ? new DeltaProxy(i, node, channel, stats, convergence, converged)
+              : new SotwProxy(i, node, channel, stats, convergence, converged);
+      proxies.add(proxy);
+    }
+    proxies.forEach(SimulatedProxy::start);
+  }
+
+  /** Moves the first endpoint of a random service to a fresh marker port. */
+  private void changeEndpoint(MeshSpec spec) {
+    int service = random.nextInt(spec.services());
+    int port = 20000 + (markerSeq++ % 40000);
+    convergence.start(
+        ENDPOINT_CHANGE, spec.cluster(service), Integer.toString(port), options.proxies());
+    options.mesh().writeService(service, port);
+  }
+
+  /** Renames the route of a random VirtualService. */
+  private void changeRule(MeshSpec spec) {
+    int service = random.nextInt(spec.virtualServices());
+    int seq = ++markerSeq;
+    String vhost = spec.host(service) + ":" + spec.port(service);
+    convergence.start(RULE_CHANGE, vhost, MeshFiles.routeName(seq), options.proxies());
+    options.mesh().writeRules(service, seq);
+  }
+
+  private void checkFailures() {
+    for (SimulatedProxy p : proxies) {
+      if (p.failure != null) {
+        throw new IllegalStateException("proxy " + p.index + " failed", p.failure);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    proxies.forEach(SimulatedProxy::close);
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,49 @@
+package io.sextant.bench.mesh;
+
+import io.sextant.config.ConfigLoader;
+import io.sextant.config.ConfigResource;
+import io.sextant.config.LoadResult;
+import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.ServiceEntries;
+import io.sextant.config.networking.ServiceEntry;
+import io.sextant.config.networking.VirtualService;
+import io.sextant.model.MeshService;
+import io.sextant.model.MeshSettings;
+import io.sextant.model.MeshSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The mesh a {@link MeshSpec} describes, loaded through the same code the file registry uses. */
+public final class MeshSnapshots {
+  private MeshSnapshots() {}
+
+  public static MeshSnapshot of(MeshSpec spec) {
+    MeshFiles files = new MeshFiles(spec, null);
+    List<MeshService> services = new ArrayList<>();
+    List<VirtualService> virtualServices = new ArrayList<>();
+    List<DestinationRule> destinationRules = new ArrayList<>();
+    for (int s = 0; s < spec.services(); s++) {
+      for (ConfigResource r : load("service-" + s, files.serviceEntry(s, 0))) {
+        services.addAll(ServiceEntries.toServices((ServiceEntry) r, "bench"));
+      }
+    }
+    for (int s = 0; s < spec.virtualServices(); s++) {
+      for (ConfigResource r : load("rules-" + s, files.rules(s, 0))) {
+        if (r instanceof VirtualService vs) {
+          virtualServices.add(vs);
+        } else if (r instanceof DestinationRule dr) {
+          destinationRules.add(dr);
+        }
+      }
+    }
+    return MeshSnapshot.of(1, services, virtualServices, destinationRules, MeshSettings.DEFAULT);
+  }
+
+  private static List<ConfigResource> load(String name, String yaml) {
+    LoadResult result = ConfigLoader.parse(name, yaml);
+    if (!result.ok()) {
+      throw new IllegalStateException("generated YAML does not load: " + result.errors());
+    }
+    return result.resources();
+  }
+}

@@ -1,0 +1,54 @@
+package io.sextant.server.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One xDS resource as it goes on the wire: serialized once, packed in an {@code Any} once, and
+ * shared by every stream that sends it. Its version is a hash of its bytes, so equal content gets
+ * equal versions in any process.
+ *
+ * @param name the resource name
+ * @param source the resource itself, for {@code /debug/config_dump}
+ * @param any the resource packed for responses
+ * @param version a hash of the bytes, as sent in delta responses
+ * @param hash the first 64 bits of that hash, summed into set versions
+ */
+public record Resource(String name, Message source, Any any, String version, long hash) {
+
+  static Resource of(String name, Message message) {
+    ByteString bytes = message.toByteString();
+    byte[] hash = sha256(message.getDescriptorForType().getFullName(), bytes);
+    return new Resource(
+        name,
+        message,
+        Any.newBuilder()
+            .setTypeUrl("type.googleapis.com/" + message.getDescriptorForType().getFullName())
+            .setValue(bytes)
+            .build(),
+        HexFormat.of().formatHex(hash, 0, 8),
+        ByteBuffer.wrap(hash).getLong());
+  }
+
+  /** The same content as {@code message} (which may be a different but equal object). */
+  boolean sameContentAs(Message message) {
+    return message == source || message.toByteString().equals(any.getValue());
+  }
+
+  private static byte[] sha256(String type, ByteString bytes) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(type.getBytes(StandardCharsets.UTF_8));
+      d.update(bytes.asReadOnlyByteBuffer());
+      return d.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.sextant.server.xds;
+
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ADS stream, state-of-the-world or delta. Per type it remembers what it subscribes to, which
+ * snapshot it last sent from, and whether a response is waiting for its ACK. At most one response
+ * per type is in flight: changes that arrive meanwhile are sent, merged, when the ACK comes.
+ *
+ * <p>Every method runs under the stream's own lock: gRPC delivers requests on its threads, the push
+ * thread delivers snapshots.
+ */
+abstract class XdsStream {
+  /**
+   * Subscriptions are shared: the thousands of sidecars of a mesh mostly ask for the very same
+   * cluster names, so one set object serves them all.
+   */
+  private static final Interner<Set<String>> SUBSCRIPTIONS = Interners.newWeakInterner();
+
+  /** Per-type protocol state. */
+  static final class TypeState {
+    boolean subscribed;
+    boolean wildcard;
+    Set<String> names = Set.of();
+
+    /** The snapshot the last response was computed from; null before the first. */
+    GroupSnapshot sent;
+
+    String sentNonce = "";
+
+    /** The version of the last response actually written. */
+    String sentVersion = "";
+
+    boolean inFlight;
+    boolean dirty;
+
+    /** The version a reconnecting proxy said it holds, until the first response. */
+    String heldVersion = "";
+
+    /** Names to send at the next opportunity whether or not they changed. */
+    final Set<String> force = new HashSet<>();
+  }
+
+  final long id;
+  final XdsStreams streams;
+  final ProxyTracker tracker;
+  final ProxyConnection connection;
+  final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
+  private final StreamObserver<?> out;
+  private String group;
+  private long nonces;
+  private boolean closed;
+
+  XdsStream(
+      long id, boolean delta, StreamObserver<?> out, XdsStreams streams, ProxyTracker tracker) {
+    this.id = id;
+    this.out = out;
+    this.streams = streams;
+    this.tracker = tracker;
+    this.connection = tracker.opened(id, delta);
+    for (XdsType t : XdsType.values()) {
+      types.put(t, new TypeState());
+    }
+  }
+
+  static Set<String> subscription(Set<String> names) {
+    return SUBSCRIPTIONS.intern(Set.copyOf(names));
+  }
+
+  /** Learns who is on the other end from the first request; false (and closes) if nobody said. */
+  final boolean identify(Node node) {
+    if (group != null) {
+      return true;
+    }
+    if (!connection.identify(node)) {
+      fail(Status.INVALID_ARGUMENT.withDescription("the first request must carry a node"));
+      return false;
+    }
+    group = connection.proxy().groupKey();
+    streams.join(this, group);
+    tracker.identified(connection);
+    return true;
+  }
+
+  /** The snapshot this stream's group is served now, or null before the first. */
+  final GroupSnapshot current() {
+    return group == null ? null : streams.current(group);
+  }
+
+  final String nextNonce() {
+    return Long.toString(++nonces);
+  }
+
+  /** Sends a new snapshot's changes, type by type, in the order Envoy wants them. */
+  final synchronized void push(GroupSnapshot snapshot) {
+    if (closed) {
+      return;
+    }
+    for (XdsType type : XdsType.PUSH_ORDER) {
+      TypeState s = types.get(type);
+      if (!s.subscribed) {
+        continue;
+      }
+      if (s.inFlight) {
+        s.dirty = true;
+      } else {
+        send(type, snapshot, false);
+      }
+    }
+  }
+
+  /**
+   * Sends what {@code type}'s subscribers need from {@code snapshot}; {@code full} also resends
+   * everything a full-state type holds (its subscription changed).
+   */
+  abstract void send(XdsType type, GroupSnapshot snapshot, boolean full);
+
+  /** Clusters whose definition changed need their endpoints again to finish warming in Envoy. */
+  final void forceEndpointsOfChangedClusters(GroupSnapshot snapshot, GroupSnapshot previous) {
+    if (previous == null) {
+      return;
+    }
+    TypeState eds = types.get(XdsType.EDS);
+    for (String cluster : snapshot.changedSince(XdsType.CDS, previous)) {
+      if (eds.names.contains(cluster) || eds.wildcard) {
+        eds.force.add(cluster);
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  final <T> void write(T response) {
+    try {
+      ((StreamObserver<T>) out).onNext(response);
+    } catch (RuntimeException e) {
+      // The call was cancelled under us; onError will follow and close the stream.
+      closed = true;
+    }
+  }
+
+  final synchronized void fail(Status status) {
+    if (!closed) {
+      closed = true;
+      out.onError(status.asRuntimeException());
+      release();
+    }
+  }
+
+  /** The client went away: forget the stream. */
+  final synchronized void closed(String how) {
+    if (!closed) {
+      closed = true;
+      try {
+        out.onCompleted();
+      } catch (RuntimeException alreadyClosed) {
+        // nothing to complete
+      }
+    }
+    release();
+    tracker.closed(connection, how);
+  }
+
+  private void release() {
+    if (group != null) {
+      streams.leave(this, group);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package io.sextant.translator;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.sextant.model.MeshService;
+import io.sextant.model.MeshSnapshot;
+import io.sextant.translator.envoy.Clusters;
+import io.sextant.translator.envoy.Names;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The translation of one mesh snapshot for any number of proxies. Everything a proxy's
+ * configuration is made of is a {@link Layer}, computed the first time a proxy needs it and then
+ * shared: outbound clusters per proxy kind, the endpoints, routes per namespace, outbound listeners
+ * per interception mode; only the inbound side is per workload. Pure like the rest of the
+ * translator (no clocks, no I/O); not thread-safe, meant for one push thread.
+ */
+public final class MeshTranslation {
+  private final MeshSnapshot mesh;
+  private final Diagnostics diagnostics;
+  private final MeshIndex index;
+  private final Map<String, Layer> layers = new HashMap<>();
+
+  private MeshTranslation(MeshSnapshot mesh, Diagnostics diagnostics) {
+    this.mesh = mesh;
+    this.diagnostics = diagnostics;
+    this.index = MeshIndex.of(mesh, diagnostics);
+  }
+
+  public static MeshTranslation of(MeshSnapshot mesh) {
+    return new MeshTranslation(mesh, new Diagnostics());
+  }
+
+  /**
+   * The translation of {@code mesh} when only the endpoints of {@code changedHosts} differ from
+   * {@code previous}'s mesh: every layer of {@code previous} is reused except the endpoints, and of
+   * those only the changed hosts' assignments are recomputed.
+   */
+  public static MeshTranslation endpointsChanged(
+      MeshTranslation previous, MeshSnapshot mesh, Set<String> changedHosts) {
+    MeshTranslation next = new MeshTranslation(mesh, previous.diagnostics.copy());
+    next.layers.putAll(previous.layers);
+    Layer old = previous.endpoints();
+    Map<String, ClusterLoadAssignment> byName = new TreeMap<>();
+    for (Object o : old.resources()) {
+      ClusterLoadAssignment cla = (ClusterLoadAssignment) o;
+      byName.put(cla.getClusterName(), cla);
+    }
+    List<MeshService> changed = new ArrayList<>();
+    for (String host : changedHosts) {
+      byName.keySet().removeIf(name -> name.endsWith("|" + host));
+      mesh.service(host).ifPresent(changed::add);
+    }
+    for (ClusterLoadAssignment cla : ServiceClusters.assignments(next.index, changed)) {
+      byName.put(cla.getClusterName(), cla);
+    }
+    next.layers.put(EDS, new Layer(EDS, new ArrayList<>(byName.values())));
+    return next;
+  }
+
+  public MeshSnapshot mesh() {
+    return mesh;
+  }
+
+  /** Every diagnostic the layers computed so far have produced, without duplicates. */
+  public List<Diagnostic> diagnostics() {
+    return diagnostics.list();
+  }
+
+  private static final String EDS = "eds";
+
+  /** The assignments of every EDS cluster: the same for every proxy. */
+  public Layer endpoints() {
+    return layer(EDS, () -> ServiceClusters.assignments(index));
+  }
+
+  /** The layers of {@code proxy}'s configuration. */
+  public ProxyLayers forProxy(ProxyContext proxy) {
+    String kind = proxy.kind().name();
+    Layer outboundClusters =
+        layer("cds/" + kind, () -> ServiceClusters.clusters(index, proxy, diagnostics));
+    if (proxy.kind() == ProxyKind.GRPC) {
+      return new ProxyLayers(
+          List.of(layer("lds/GRPC", () -> GrpcListeners.build(index))),
+          List.of(routes(proxy, List.of(outboundClusters))),
+          List.of(outboundClusters),
+          List.of(endpoints()));
+    }
+    List<Layer> clusters = new ArrayList<>(List.of(outboundClusters));
+    if (SidecarListeners.passesThrough(proxy)) {
+      clusters.add(
+          layer(
+              "cds/passthrough",
+              () -> List.of(Clusters.originalDestination(Names.PASSTHROUGH_CLUSTER))));
+    }
+    String workload = workloadKey(proxy);
+    Layer inboundClusters =
+        layer(
+            "cds/inbound/" + workload,
+            () -> WorkloadInbound.clusters(Workloads.inboundPorts(index, proxy)));
+    if (!inboundClusters.resources().isEmpty()) {
+      clusters.add(inboundClusters);
+    }
+    Set<Integer> taken = SidecarListeners.localhostInboundPorts(index, proxy);
+    List<Layer> listeners = new ArrayList<>();
+    listeners.add(
+        layer(
+            "lds/" + proxy.interception() + "/" + taken,
+            () -> SidecarListeners.outbound(index, proxy.interception(), taken, diagnostics)));
+    Layer inbound =
+        layer("lds/inbound/" + workload, () -> SidecarListeners.inbound(index, proxy, diagnostics));
+    if (!inbound.resources().isEmpty()) {
+      listeners.add(inbound);
+    }
+    return new ProxyLayers(
+        listeners, List.of(routes(proxy, clusters)), clusters, List.of(endpoints()));
+  }
+
+  /** Route configurations differ by proxy kind, by pass-through, and by namespace (short names). */
+  private Layer routes(ProxyContext proxy, List<Layer> clusters) {
+    return layer(
+        "rds/"
+            + proxy.kind()
+            + "/"
+            + SidecarListeners.passesThrough(proxy)
+            + "/"
+            + proxy.namespace(),
+        () -> {
+          Set<String> names =
+              clusters.stream()
+                  .flatMap(l -> l.resources().stream())
+                  .map(c -> ((Cluster) c).getName())
+                  .collect(Collectors.toSet());
+          return ServiceRoutes.build(index, proxy, names, diagnostics);
+        });
+  }
+
+  /** What the inbound side of a workload depends on. */
+  private static String workloadKey(ProxyContext proxy) {
+    String key = proxy.interception() + "/" + proxy.namespace() + "/" + proxy.serviceName();
+    return proxy.interception() == InterceptionMode.NONE
+        ? key + "/" + String.join(",", proxy.instanceIps())
+        : key;
+  }
+
+  private Layer layer(String key, Supplier<List<? extends Message>> compute) {
+    Layer l = layers.get(key);
+    if (l == null) {
+      List<? extends Message> resources = compute.get();
+      l = new Layer(key, sortedByName(resources));
+      layers.put(key, l);
+    }
+    return l;
+  }
+
+  private static List<Message> sortedByName(List<? extends Message> resources) {
+    List<Message> sorted = new ArrayList<>(resources);
+    sorted.sort(Comparator.comparing(Names::of));
+    return sorted;
+  }
+}

@@ -1,0 +1,111 @@
+package io.sextant.translator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.sextant.fixtures.Rules;
+import io.sextant.fixtures.Services;
+import io.sextant.model.MeshSnapshot;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MeshTranslationTest {
+  private static final String REVIEWS = "reviews.shop.svc.cluster.local";
+  private static final String RATINGS = "ratings.shop.svc.cluster.local";
+
+  private static ProxyContext sidecar(String id, String service, String namespace) {
+    return ProxyContext.fromNode(
+        Node.newBuilder()
+            .setId(id)
+            .setCluster(service)
+            .setMetadata(
+                com.google.protobuf.Struct.newBuilder()
+                    .putFields(
+                        "NAMESPACE",
+                        com.google.protobuf.Value.newBuilder().setStringValue(namespace).build()))
+            .build());
+  }
+
+  private static MeshSnapshot mesh(String reviewsSecondAddress) {
+    return Rules.mesh(
+        Services.http(REVIEWS, 9080)
+            .namespace("shop")
+            .endpoint("10.0.0.1", e -> e.label("version", "v1"))
+            .endpoint(reviewsSecondAddress, e -> e.label("version", "v2"))
+            .build(),
+        Services.http(RATINGS, 9080).namespace("shop").endpoints(2).build());
+  }
+
+  @Test
+  void workloadsInOneNamespace_shareEveryLayerButTheirInboundOnes() {
+    MeshTranslation t = MeshTranslation.of(mesh("10.0.0.2"));
+
+    ProxyLayers reviews = t.forProxy(sidecar("reviews-1", "reviews", "shop"));
+    ProxyLayers ratings = t.forProxy(sidecar("ratings-1", "ratings", "shop"));
+
+    assertThat(reviews.routes()).isEqualTo(ratings.routes());
+    assertThat(reviews.endpoints()).isEqualTo(ratings.endpoints());
+    assertThat(reviews.clusters().get(0)).isSameAs(ratings.clusters().get(0));
+    assertThat(reviews.listeners().get(0)).isSameAs(ratings.listeners().get(0));
+    assertThat(reviews.listeners().get(1)).isNotSameAs(ratings.listeners().get(1));
+  }
+
+  @Test
+  void anotherNamespace_getsItsOwnRoutes_becauseShortNamesDiffer() {
+    MeshTranslation t = MeshTranslation.of(mesh("10.0.0.2"));
+
+    ProxyLayers shop = t.forProxy(sidecar("a", "reviews", "shop"));
+    ProxyLayers web = t.forProxy(sidecar("b", "frontend", "web"));
+
+    assertThat(shop.routes().get(0)).isNotSameAs(web.routes().get(0));
+    assertThat(shop.endpoints().get(0)).isSameAs(web.endpoints().get(0));
+  }
+
+  @Test
+  void layersFlattened_areExactlyWhatTheTranslatorGivesOneProxy() {
+    MeshSnapshot mesh = mesh("10.0.0.2");
+    ProxyContext proxy = sidecar("reviews-1", "reviews", "shop");
+
+    assertThat(MeshTranslation.of(mesh).forProxy(proxy).flatten())
+        .isEqualTo(Translator.translate(mesh, proxy).resources());
+  }
+
+  @Test
+  void endpointChange_recomputesOnlyThatHostsAssignments_andKeepsEveryOtherLayer() {
+    MeshTranslation before = MeshTranslation.of(mesh("10.0.0.2"));
+    ProxyContext proxy = sidecar("reviews-1", "reviews", "shop");
+    ProxyLayers old = before.forProxy(proxy);
+    MeshSnapshot changed = mesh("10.0.0.9");
+
+    MeshTranslation after = MeshTranslation.endpointsChanged(before, changed, Set.of(REVIEWS));
+    ProxyLayers now = after.forProxy(proxy);
+
+    assertThat(now.flatten()).isEqualTo(Translator.translate(changed, proxy).resources());
+    assertThat(now.clusters()).isEqualTo(old.clusters());
+    assertThat(now.routes()).isEqualTo(old.routes());
+    assertThat(now.listeners()).isEqualTo(old.listeners());
+    Object unchangedRatings =
+        old.endpoints().get(0).resources().stream()
+            .filter(c -> c.toString().contains(RATINGS))
+            .findFirst()
+            .orElseThrow();
+    assertThat(now.endpoints().get(0).resources())
+        .anySatisfy(c -> assertThat(c).isSameAs(unchangedRatings));
+  }
+
+  @Test
+  void aNameDefinedByTwoLayers_isAViolation() {
+    MeshTranslation t = MeshTranslation.of(mesh("10.0.0.2"));
+    ProxyLayers p = t.forProxy(sidecar("reviews-1", "reviews", "shop"));
+    ProxyLayers doubled =
+        new ProxyLayers(
+            p.listeners(),
+            p.routes(),
+            java.util.List.of(
+                p.clusters().get(0), new Layer("copy", p.clusters().get(0).resources())),
+            p.endpoints());
+
+    assertThat(new SnapshotConsistency.Checker().check(doubled))
+        .anyMatch(v -> v.contains("is defined by both cds/SIDECAR and copy"));
+  }
+}
