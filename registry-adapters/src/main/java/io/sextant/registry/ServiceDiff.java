@@ -24,6 +24,9 @@ public final class ServiceDiff {
           ? Optional.empty()
           : Optional.of(ServiceEvent.deleted(hostname, registry));
     }
+    if (before == after) {
+      return Optional.empty(); // the same object: registries reuse what did not change
+    }
     ServiceEvent.Kind kind;
     if (before == null) {
       kind = ServiceEvent.Kind.ADDED;

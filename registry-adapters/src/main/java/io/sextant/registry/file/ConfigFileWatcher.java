@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -72,6 +73,10 @@ final class ConfigFileWatcher implements AutoCloseable {
   private List<ConfigResource> inEffect;
 
   private volatile List<ConfigError> errors = List.of();
+
+  /** Problems with the configured paths themselves, as of the last full rescan. */
+  private List<ConfigError> pathErrors = List.of();
+
   private volatile boolean closed;
   private WatchService watchService;
   private Thread thread;
@@ -152,20 +157,88 @@ final class ConfigFileWatcher implements AutoCloseable {
     while (!closed) {
       try {
         WatchKey key = watchService.poll(rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
-        // Drain what is queued so that a burst of events costs one rescan; which file an event
-        // names does not matter, since the rescan compares every file's content.
+        if (key == null) {
+          rescan(); // the safety net: nothing reported for a while, look at everything
+          continue;
+        }
+        // Drain what is queued so that a burst of events costs one pass. Events that name plain
+        // files re-read just those files; anything else (a directory, a ConfigMap's ..data swap,
+        // lost events) rescans everything.
+        boolean full = false;
+        Set<Path> touched = new TreeSet<>();
         while (key != null) {
-          key.pollEvents();
+          Path directory = (Path) key.watchable();
+          for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+              full = true;
+              continue;
+            }
+            String entry = event.context().toString();
+            Path path = directory.resolve(entry).normalize();
+            if (entry.startsWith("..")) {
+              full = true;
+            } else if (entry.startsWith(".")) {
+              continue; // temporary files of editors and atomic writers
+            } else if (Files.isDirectory(path)
+                || watchedDirectories.containsKey(path)
+                || listed(path)) {
+              full = true; // also for a listed path: its "does not exist" error must go
+            } else {
+              touched.add(path);
+            }
+          }
           key.reset();
           key = watchService.poll();
         }
-        rescan();
+        if (full) {
+          rescan();
+        } else {
+          refresh(touched);
+        }
       } catch (ClosedWatchServiceException | InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         log.error("{}: reading configuration files failed; retrying on the next change", name, e);
       }
     }
+  }
+
+  /** Re-reads only {@code touched} files: the common case of files being edited. */
+  private void refresh(Set<Path> touched) {
+    boolean changed = false;
+    for (Path file : touched) {
+      if (!isConfigFile(file)) {
+        continue;
+      }
+      LoadedFile before = files.get(file);
+      Optional<LoadedFile> now = Files.isRegularFile(file) ? read(file, before) : Optional.empty();
+      if (now.isEmpty()) {
+        if (before != null) {
+          files.remove(file);
+          log.info(
+              "{}: {} was removed; its {} resources are withdrawn",
+              name,
+              file,
+              before.resources().size());
+          changed = true;
+        }
+      } else if (now.get() != before) {
+        files.put(file, now.get());
+        changed = true;
+      }
+    }
+    publish(changed);
+  }
+
+  private boolean listed(Path path) {
+    return paths.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(path));
+  }
+
+  /** Whether {@code file} is YAML in a listed directory (listed paths take a full rescan). */
+  private boolean isConfigFile(Path file) {
+    String fileName = file.getFileName().toString();
+    return (fileName.endsWith(".yaml") || fileName.endsWith(".yml"))
+        && paths.stream().anyMatch(p -> file.startsWith(p.toAbsolutePath().normalize()));
   }
 
   private void rescan() {
@@ -187,7 +260,7 @@ final class ConfigFileWatcher implements AutoCloseable {
         collect(path, found, directories, pathErrors);
       } else {
         // An explicitly listed file is read whatever its name.
-        found.add(path);
+        found.add(path.toAbsolutePath().normalize());
         directories.add(path.toAbsolutePath().getParent());
       }
     }
@@ -197,25 +270,34 @@ final class ConfigFileWatcher implements AutoCloseable {
     for (Path file : found) {
       read(file, files.get(file)).ifPresent(loaded -> next.put(file, loaded));
     }
+    boolean changed = !next.keySet().equals(files.keySet());
     for (Map.Entry<Path, LoadedFile> gone : files.entrySet()) {
-      if (!next.containsKey(gone.getKey())) {
+      LoadedFile now = next.get(gone.getKey());
+      if (now == null) {
         log.info(
             "{}: {} was removed; its {} resources are withdrawn",
             name,
             gone.getKey(),
             gone.getValue().resources().size());
+      } else if (now != gone.getValue()) {
+        changed = true;
       }
     }
     files.clear();
     files.putAll(next);
+    this.pathErrors = List.copyOf(pathErrors);
+    publish(changed || inEffect == null);
+  }
 
+  /** Delivers the resources in effect if they changed, then the current errors. */
+  private void publish(boolean changed) {
     List<ConfigError> allErrors = new ArrayList<>(pathErrors);
     List<ConfigResource> resources = new ArrayList<>();
     for (LoadedFile file : files.values()) {
       allErrors.addAll(file.errors());
       resources.addAll(file.resources());
     }
-    if (!resources.equals(inEffect) && !closed) {
+    if (changed && !closed) {
       inEffect = List.copyOf(resources);
       onChange.accept(inEffect);
     }
@@ -254,7 +336,7 @@ final class ConfigFileWatcher implements AutoCloseable {
               if (attrs.isRegularFile()
                   && !isHidden(file)
                   && (fileName.endsWith(".yaml") || fileName.endsWith(".yml"))) {
-                found.add(file);
+                found.add(file.toAbsolutePath().normalize());
               }
               return FileVisitResult.CONTINUE;
             }

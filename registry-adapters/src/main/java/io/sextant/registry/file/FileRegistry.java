@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,10 @@ public final class FileRegistry implements ServiceRegistry {
   // Guarded by this.
   private RegistryListener listener;
   private Map<String, MeshService> services = Map.of();
+
+  /** Services by the entry they came from: an entry loaded unchanged is not converted again. */
+  private Map<ServiceEntry, List<MeshService>> converted = new IdentityHashMap<>();
+
   private List<ConfigError> conflicts = List.of();
   private volatile boolean synced;
 
@@ -71,12 +76,17 @@ public final class FileRegistry implements ServiceRegistry {
     Map<String, MeshService> next = new LinkedHashMap<>();
     Map<String, ServiceEntry> definedBy = new HashMap<>();
     List<ConfigError> nextConflicts = new ArrayList<>();
+    Map<ServiceEntry, List<MeshService>> nextConverted = new IdentityHashMap<>();
     for (ConfigResource resource : resources) {
       if (!(resource instanceof ServiceEntry entry)) {
         ignored.ignore(resource);
         continue;
       }
-      List<MeshService> defined = ServiceEntries.toServices(entry, name);
+      List<MeshService> defined = converted.get(entry);
+      if (defined == null) {
+        defined = ServiceEntries.toServices(entry, name);
+      }
+      nextConverted.put(entry, defined);
       for (int i = 0; i < defined.size(); i++) {
         MeshService service = defined.get(i);
         ServiceEntry first = definedBy.putIfAbsent(service.hostname(), entry);
@@ -95,6 +105,7 @@ public final class FileRegistry implements ServiceRegistry {
     conflicts = List.copyOf(nextConflicts);
     ServiceDiff.between(services, next, name).forEach(listener::onEvent);
     services = next;
+    converted = nextConverted;
     synced = true;
   }
 
