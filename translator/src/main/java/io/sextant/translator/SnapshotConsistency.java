@@ -2,6 +2,7 @@ package io.sextant.translator;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,7 @@ public final class SnapshotConsistency {
   /** Checks proxies made of shared layers, remembering what it has checked. One per push. */
   public static final class Checker {
     private final Map<List<Object>, List<String>> answers = new HashMap<>();
+    private final Map<List<Object>, Map<String, String>> unresolved = new HashMap<>();
 
     public List<String> check(ProxyLayers p) {
       List<String> violations = new ArrayList<>();
@@ -95,24 +97,43 @@ public final class SnapshotConsistency {
 
     /**
      * References of {@code from} that no layer in {@code targets} defines, each reported as where
-     * it is made, then {@code problem} (e.g. "missing cluster"), then the name.
+     * it is made, then {@code problem} (e.g. "missing cluster"), then the name. What the largest
+     * target leaves unresolved is remembered per pair of layers, so a thousand groups that share
+     * their routes and outbound clusters but differ in a small inbound layer cost one real check.
      */
     private List<String> resolved(
         Layer from,
         Function<ConsistencyFacts, Map<String, String>> refs,
         List<Layer> targets,
         String problem) {
-      return answers.computeIfAbsent(
-          List.of(problem, from, targets),
-          k -> {
-            List<String> missing = new ArrayList<>();
-            for (Map.Entry<String, String> ref : refs.apply(from.facts()).entrySet()) {
-              if (targets.stream().noneMatch(t -> t.facts().names().contains(ref.getKey()))) {
-                missing.add(ref.getValue() + " " + problem + " " + ref.getKey());
-              }
-            }
-            return missing;
-          });
+      Layer largest = null;
+      for (Layer t : targets) {
+        if (largest == null || t.facts().names().size() > largest.facts().names().size()) {
+          largest = t;
+        }
+      }
+      Layer main = largest;
+      Map<String, String> open =
+          unresolved.computeIfAbsent(
+              List.of(problem, from, main == null ? List.of() : main),
+              k -> {
+                Map<String, String> left = new LinkedHashMap<>();
+                refs.apply(from.facts())
+                    .forEach(
+                        (name, where) -> {
+                          if (main == null || !main.facts().names().contains(name)) {
+                            left.put(name, where);
+                          }
+                        });
+                return left;
+              });
+      List<String> missing = new ArrayList<>();
+      for (Map.Entry<String, String> ref : open.entrySet()) {
+        if (targets.stream().noneMatch(t -> t.facts().names().contains(ref.getKey()))) {
+          missing.add(ref.getValue() + " " + problem + " " + ref.getKey());
+        }
+      }
+      return missing;
     }
 
     private static Set<String> smaller(Set<String> a, Set<String> b) {
