@@ -44,7 +44,7 @@ public final class SextantServer implements AutoCloseable {
     for (SextantConfig.Source s : config.rules()) {
       rules.add(new FileRuleSource(s.name(), s.paths(), s.rescanInterval()));
     }
-    XdsStreams streams = new XdsStreams();
+    XdsStreams streams = new XdsStreams(config.push().maxInFlightBytes());
     scheduler =
         new PushScheduler(
             registry::services,

@@ -88,8 +88,12 @@ public final class ConfigFile {
                         "debounceMax",
                         "must be at least debounceQuiet (" + quiet.toMillis() + "ms)");
                   }
+                  long inFlight =
+                      p.integer("maxInFlightMiB", 1, 16384)
+                          .map(mib -> mib * 1024L * 1024)
+                          .orElse(SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES);
                   p.finish();
-                  return new SextantConfig.Push(quiet, max);
+                  return new SextantConfig.Push(quiet, max, inFlight);
                 })
             .orElse(new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
     root.finish();

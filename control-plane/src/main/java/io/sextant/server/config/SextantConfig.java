@@ -52,9 +52,16 @@ public record SextantConfig(
 
   /**
    * Push tuning: after a change, wait until nothing else has changed for {@code quietPeriod}, but
-   * never longer than {@code maxDelay} after the first change.
+   * never longer than {@code maxDelay} after the first change; keep at most {@code
+   * maxInFlightBytes} of responses waiting for ACKs at once.
    */
-  public record Push(Duration quietPeriod, Duration maxDelay) {}
+  public record Push(Duration quietPeriod, Duration maxDelay, long maxInFlightBytes) {
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L * 1024 * 1024;
+
+    public Push(Duration quietPeriod, Duration maxDelay) {
+      this(quietPeriod, maxDelay, DEFAULT_MAX_IN_FLIGHT_BYTES);
+    }
+  }
 
   public SextantConfig withXdsPort(int port) {
     return new SextantConfig(xds.withPort(port), admin, clusterDomain, registries, rules, push);

@@ -2,32 +2,51 @@ package io.sextant.server.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.stub.StreamObserver;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The Aggregated Discovery Service: every stream, state-of-the-world or delta, starts here. */
-final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
-  private final XdsStreams streams;
-  private final ProxyTracker tracker;
-  private final AtomicLong ids = new AtomicLong();
+/**
+ * The Aggregated Discovery Service: every stream, state-of-the-world or delta, starts here.
+ * Requests are read with the generated protobuf classes; responses are written as {@link
+ * EncodedResponse}s, whose resource bytes are encoded once and shared by every stream.
+ */
+final class AdsService {
+  private AdsService() {}
 
-  AdsService(XdsStreams streams, ProxyTracker tracker) {
-    this.streams = streams;
-    this.tracker = tracker;
+  static ServerServiceDefinition definition(XdsStreams streams, ProxyTracker tracker) {
+    AtomicLong ids = new AtomicLong();
+    MethodDescriptor<DiscoveryRequest, EncodedResponse> sotw =
+        method(
+            AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+            DiscoveryRequest.getDefaultInstance());
+    MethodDescriptor<DeltaDiscoveryRequest, EncodedResponse> delta =
+        method(
+            AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+            DeltaDiscoveryRequest.getDefaultInstance());
+    return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
+        .addMethod(
+            sotw,
+            ServerCalls.asyncBidiStreamingCall(
+                responses -> new SotwStream(ids.incrementAndGet(), responses, streams, tracker)))
+        .addMethod(
+            delta,
+            ServerCalls.asyncBidiStreamingCall(
+                responses -> new DeltaStream(ids.incrementAndGet(), responses, streams, tracker)))
+        .build();
   }
 
-  @Override
-  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
-      StreamObserver<DiscoveryResponse> responses) {
-    return new SotwStream(ids.incrementAndGet(), responses, streams, tracker);
-  }
-
-  @Override
-  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
-      StreamObserver<DeltaDiscoveryResponse> responses) {
-    return new DeltaStream(ids.incrementAndGet(), responses, streams, tracker);
+  private static <Q extends com.google.protobuf.Message>
+      MethodDescriptor<Q, EncodedResponse> method(
+          MethodDescriptor<?, ?> generated, Q requestPrototype) {
+    return MethodDescriptor.<Q, EncodedResponse>newBuilder()
+        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setFullMethodName(generated.getFullMethodName())
+        .setRequestMarshaller(ProtoUtils.marshaller(requestPrototype))
+        .setResponseMarshaller(EncodedResponse.MARSHALLER)
+        .build();
   }
 }

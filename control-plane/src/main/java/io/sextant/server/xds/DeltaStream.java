@@ -1,7 +1,6 @@
 package io.sextant.server.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -23,10 +22,7 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
   private final Map<XdsType, Map<String, String>> initialVersions = new HashMap<>();
 
   DeltaStream(
-      long id,
-      StreamObserver<DeltaDiscoveryResponse> out,
-      XdsStreams streams,
-      ProxyTracker tracker) {
+      long id, StreamObserver<EncodedResponse> out, XdsStreams streams, ProxyTracker tracker) {
     super(id, true, out, streams, tracker);
   }
 
@@ -43,14 +39,13 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
     TypeState s = types.get(type);
     String nonce = request.getResponseNonce();
     if (!nonce.isEmpty() && nonce.equals(s.sentNonce) && s.inFlight) {
-      s.inFlight = false;
+      answered(type);
       if (request.hasErrorDetail()) {
         tracker.nacked(connection, type, nonce, request.getErrorDetail().getMessage());
       } else {
         tracker.requested(connection, type, s.sentVersion);
       }
     }
-    Set<String> names = new HashSet<>(s.names);
     if (!s.subscribed) {
       s.subscribed = true;
       // A first request that names nothing subscribes to everything (Envoy's LDS and CDS).
@@ -59,29 +54,30 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
         initialVersions.put(type, Map.copyOf(request.getInitialResourceVersionsMap()));
       }
     }
-    for (String n : request.getResourceNamesSubscribeList()) {
-      if (n.equals(WILDCARD)) {
-        s.wildcard = true;
-      } else if (names.add(n)) {
-        s.force.add(n);
+    // Most requests only ACK: the subscription is rebuilt only when it changes.
+    if (request.getResourceNamesSubscribeCount() > 0
+        || request.getResourceNamesUnsubscribeCount() > 0) {
+      Set<String> names = new HashSet<>(s.names);
+      for (String n : request.getResourceNamesSubscribeList()) {
+        if (n.equals(WILDCARD)) {
+          s.wildcard = true;
+        } else if (names.add(n)) {
+          s.force.add(n);
+        }
       }
-    }
-    for (String n : request.getResourceNamesUnsubscribeList()) {
-      if (n.equals(WILDCARD)) {
-        s.wildcard = false;
-      } else {
-        names.remove(n);
-        s.force.remove(n);
+      for (String n : request.getResourceNamesUnsubscribeList()) {
+        if (n.equals(WILDCARD)) {
+          s.wildcard = false;
+        } else {
+          names.remove(n);
+          s.force.remove(n);
+        }
       }
-    }
-    s.names = subscription(names);
-    if (s.inFlight) {
-      s.dirty = true;
-      return;
+      s.names = subscription(names);
     }
     GroupSnapshot snapshot = current();
-    if (snapshot == null) {
-      s.dirty = true;
+    if (s.inFlight || snapshot == null) {
+      // Answered when the ACK comes, or when the group's first snapshot is published.
       return;
     }
     send(type, snapshot, false);
@@ -90,37 +86,61 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
   @Override
   void send(XdsType type, GroupSnapshot snapshot, boolean full) {
     TypeState s = types.get(type);
-    s.dirty = false;
     Map<String, String> initial = initialVersions.remove(type);
-    Set<String> candidates = new HashSet<>(s.force);
-    if (s.sent == null) {
-      candidates.addAll(s.names);
-      if (s.wildcard) {
-        snapshot.all(type).forEach(r -> candidates.add(r.name()));
-      }
-      if (initial != null) {
-        candidates.addAll(initial.keySet());
+    ResourceSet.Encoding body;
+    List<String> removed = new ArrayList<>();
+    if (s.sent == null && initial == null) {
+      // A first answer: everything subscribed, encoded once for all streams subscribed alike.
+      body = s.wildcard ? snapshot.entries(type, true) : snapshot.entries(type, true, s.names);
+      if (!s.wildcard && body.count() < s.names.size()) {
+        for (String n : s.names) {
+          if (snapshot.get(type, n) == null) {
+            removed.add(n); // does not exist: the proxy must not wait for it
+          }
+        }
       }
     } else {
-      candidates.addAll(snapshot.changedSince(type, s.sent));
+      Set<String> candidates = new HashSet<>(s.force);
+      if (s.sent != null) {
+        candidates.addAll(snapshot.changedSince(type, s.sent));
+      } else {
+        candidates.addAll(s.names);
+        if (s.wildcard) {
+          snapshot.all(type).forEach(r -> candidates.add(r.name()));
+        }
+        candidates.addAll(initial.keySet()); // held by the proxy: each is current, changed or gone
+      }
+      List<Resource> resources = new ArrayList<>();
+      for (String n : candidates) {
+        if (!s.wildcard && !s.names.contains(n)) {
+          continue;
+        }
+        Resource r = snapshot.get(type, n);
+        if (r == null) {
+          removed.add(n); // gone, or never there: the proxy must not wait for it
+        } else if (initial == null || !r.version().equals(initial.get(n))) {
+          resources.add(r);
+        }
+      }
+      body = ResourceSet.encode(true, resources);
     }
-    List<io.envoyproxy.envoy.service.discovery.v3.Resource> resources = new ArrayList<>();
-    List<String> removed = new ArrayList<>();
-    for (String n : candidates) {
-      if (!s.wildcard && !s.names.contains(n)) {
-        continue;
+    if (body.count() == 0 && removed.isEmpty()) {
+      if (type == XdsType.CDS) {
+        forceEndpointsOfChangedClusters(snapshot, s.sent);
       }
-      Resource r = snapshot.get(type, n);
-      if (r == null) {
-        removed.add(n); // gone, or never there: the proxy must not wait for it
-      } else if (initial == null || !r.version().equals(initial.get(n))) {
-        resources.add(
-            io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder()
-                .setName(n)
-                .setVersion(r.version())
-                .setResource(r.any())
-                .build());
+      s.force.clear();
+      s.sent = snapshot;
+      return;
+    }
+    String nonce = nextNonce();
+    EncodedResponse response =
+        EncodedResponse.of(
+            type, snapshot.version(type), nonce, body.bytes(), body.count(), removed);
+    if (!reserve(type, response.size())) {
+      if (initial != null) {
+        initialVersions.put(type, initial); // still needed when the retry comes
       }
+      return;
     }
     if (type == XdsType.CDS) {
       forceEndpointsOfChangedClusters(snapshot, s.sent);
@@ -128,22 +148,11 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
     s.force.clear();
     GroupSnapshot previous = s.sent;
     s.sent = snapshot;
-    if (resources.isEmpty() && removed.isEmpty()) {
-      return;
-    }
-    String nonce = nextNonce();
     s.sentNonce = nonce;
     s.sentVersion = snapshot.version(type);
     s.inFlight = true;
-    write(
-        DeltaDiscoveryResponse.newBuilder()
-            .setTypeUrl(type.typeUrl())
-            .setSystemVersionInfo(snapshot.version(type))
-            .setNonce(nonce)
-            .addAllResources(resources)
-            .addAllRemovedResources(removed)
-            .build());
-    tracker.sent(connection, type, snapshot.version(type), nonce, resources.size());
+    write(response);
+    tracker.sent(connection, type, snapshot.version(type), nonce, body.count());
     if (type == XdsType.CDS && previous != null) {
       TypeState eds = types.get(XdsType.EDS);
       if (!eds.force.isEmpty() && eds.subscribed && !eds.inFlight) {

@@ -72,6 +72,24 @@ public final class GroupSnapshot {
     return all;
   }
 
+  /** Every resource of {@code type} as a response's resources field. */
+  ResourceSet.Encoding entries(XdsType type, boolean delta) {
+    ResourceSet.Encoding e = ResourceSet.Encoding.NONE;
+    for (ResourceSet s : parts.get(type)) {
+      e = e.plus(s.entries(delta));
+    }
+    return e;
+  }
+
+  /** The resources of {@code type} named in {@code subscription}, as a resources field. */
+  ResourceSet.Encoding entries(XdsType type, boolean delta, Set<String> subscription) {
+    ResourceSet.Encoding e = ResourceSet.Encoding.NONE;
+    for (ResourceSet s : parts.get(type)) {
+      e = e.plus(s.entries(delta, subscription));
+    }
+    return e;
+  }
+
   public int size(XdsType type) {
     int n = 0;
     for (ResourceSet s : parts.get(type)) {

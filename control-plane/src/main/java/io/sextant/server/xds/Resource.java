@@ -2,7 +2,10 @@ package io.sextant.server.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,26 +22,60 @@ import java.util.HexFormat;
  * @param any the resource packed for responses
  * @param version a hash of the bytes, as sent in delta responses
  * @param hash the first 64 bits of that hash, summed into set versions
+ * @param bytes the resource serialized
+ * @param sotwEntry the resource as an entry of a state-of-the-world response's resources field
+ * @param deltaEntry the resource as an entry of a delta response's resources field
  */
-public record Resource(String name, Message source, Any any, String version, long hash) {
+public record Resource(
+    String name,
+    Message source,
+    String version,
+    long hash,
+    ByteString bytes,
+    ByteString sotwEntry,
+    ByteString deltaEntry) {
 
   static Resource of(String name, Message message) {
     ByteString bytes = message.toByteString();
     byte[] hash = sha256(message.getDescriptorForType().getFullName(), bytes);
-    return new Resource(
-        name,
-        message,
+    Any any =
         Any.newBuilder()
             .setTypeUrl("type.googleapis.com/" + message.getDescriptorForType().getFullName())
             .setValue(bytes)
-            .build(),
-        HexFormat.of().formatHex(hash, 0, 8),
-        ByteBuffer.wrap(hash).getLong());
+            .build();
+    String version = HexFormat.of().formatHex(hash, 0, 8);
+    io.envoyproxy.envoy.service.discovery.v3.Resource delta =
+        io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder()
+            .setName(name)
+            .setVersion(version)
+            .setResource(any)
+            .build();
+    return new Resource(
+        name,
+        message,
+        version,
+        ByteBuffer.wrap(hash).getLong(),
+        bytes,
+        entry(any.toByteString()),
+        entry(delta.toByteString()));
+  }
+
+  /** Field 2 (resources) of a discovery response, holding {@code value}. */
+  private static ByteString entry(ByteString value) {
+    ByteString.Output out = ByteString.newOutput(value.size() + 6);
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      c.writeBytes(2, value);
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString();
   }
 
   /** The same content as {@code message} (which may be a different but equal object). */
   boolean sameContentAs(Message message) {
-    return message == source || message.toByteString().equals(any.getValue());
+    return message == source || message.toByteString().equals(bytes);
   }
 
   private static byte[] sha256(String type, ByteString bytes) {

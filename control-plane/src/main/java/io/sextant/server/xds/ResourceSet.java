@@ -1,12 +1,16 @@
 package io.sextant.server.xds;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.sextant.translator.Layer;
 import io.sextant.translator.envoy.Names;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +90,72 @@ public final class ResourceSet {
         chain ? previous : null,
         chain ? changed : Set.of(),
         chain ? previous.depth + 1 : 0);
+  }
+
+  /** Encoded resources: the bytes of a response's resources field, and how many they are. */
+  record Encoding(ByteString bytes, int count) {
+    static final Encoding NONE = new Encoding(ByteString.EMPTY, 0);
+
+    Encoding plus(Encoding other) {
+      return other.count == 0 ? this : new Encoding(bytes.concat(other.bytes), count + other.count);
+    }
+  }
+
+  private Encoding sotwAll;
+  private Encoding deltaAll;
+  private final Map<Set<String>, Encoding> sotwSubsets = new IdentityHashMap<>();
+  private final Map<Set<String>, Encoding> deltaSubsets = new IdentityHashMap<>();
+
+  /**
+   * The resources field of a response carrying every resource here, encoded once and shared by
+   * every stream that sends it.
+   */
+  synchronized Encoding entries(boolean delta) {
+    if (delta ? deltaAll == null : sotwAll == null) {
+      Encoding e = encode(delta, ordered);
+      if (delta) {
+        deltaAll = e;
+      } else {
+        sotwAll = e;
+      }
+    }
+    return delta ? deltaAll : sotwAll;
+  }
+
+  /**
+   * The resources field for the resources named in {@code subscription} (an interned set, shared by
+   * the streams that subscribe alike), encoded once per subscription.
+   */
+  synchronized Encoding entries(boolean delta, Set<String> subscription) {
+    Map<Set<String>, Encoding> cache = delta ? deltaSubsets : sotwSubsets;
+    Encoding cached = cache.get(subscription);
+    if (cached != null) {
+      return cached;
+    }
+    Encoding encoded;
+    if (subscription.size() >= ordered.size() && subscription.containsAll(byName.keySet())) {
+      encoded = entries(delta);
+    } else {
+      encoded =
+          encode(delta, ordered.stream().filter(r -> subscription.contains(r.name())).toList());
+    }
+    if (cache.size() > 64) {
+      cache.clear(); // subscriptions churn rarely; this only bounds a pathological case
+    }
+    cache.put(subscription, encoded);
+    return encoded;
+  }
+
+  static Encoding encode(boolean delta, Collection<Resource> resources) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      for (Resource r : resources) {
+        (delta ? r.deltaEntry() : r.sotwEntry()).writeTo(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Encoding(out.toByteString(), resources.size());
   }
 
   public Resource get(String name) {

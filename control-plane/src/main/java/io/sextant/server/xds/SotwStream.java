@@ -1,7 +1,6 @@
 package io.sextant.server.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import java.util.Set;
 final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequest> {
 
   SotwStream(
-      long id, StreamObserver<DiscoveryResponse> out, XdsStreams streams, ProxyTracker tracker) {
+      long id, StreamObserver<EncodedResponse> out, XdsStreams streams, ProxyTracker tracker) {
     super(id, false, out, streams, tracker);
   }
 
@@ -41,14 +40,23 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
         return; // answers an older response; a newer one is on its way
       }
       if (s.inFlight) {
-        s.inFlight = false;
+        answered(type);
         if (request.hasErrorDetail()) {
           // Not sent again: the proxy keeps its last good configuration until ours changes.
           tracker.nacked(connection, type, nonce, request.getErrorDetail().getMessage());
         }
       }
     }
-    Set<String> names = subscription(new HashSet<>(request.getResourceNamesList()));
+    // Envoy repeats every name in every request (1,000s for EDS); when the bytes are the same as
+    // last time, the subscription is too, and nothing needs decoding, hashing or interning.
+    long fingerprint = fingerprint(request.getResourceNamesList());
+    Set<String> names =
+        s.subscribed
+                && fingerprint == s.fingerprint
+                && request.getResourceNamesCount() == s.names.size()
+            ? s.names
+            : subscription(new HashSet<>(request.getResourceNamesList()));
+    s.fingerprint = fingerprint;
     boolean changed = !s.subscribed || !names.equals(s.names);
     if (!type.fullState()) {
       for (String n : names) {
@@ -63,23 +71,19 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
     s.subscribed = true;
     s.wildcard = type.fullState() && names.isEmpty();
     s.names = names;
-    if (s.inFlight) {
-      s.dirty = s.dirty || changed;
-      return;
-    }
+    s.resubscribed = s.resubscribed || changed;
     GroupSnapshot snapshot = current();
-    if (snapshot == null) {
-      s.dirty = true; // answered when the group's first snapshot is published
+    if (s.inFlight || snapshot == null) {
+      // Answered when the ACK comes, or when the group's first snapshot is published.
       return;
     }
-    send(type, snapshot, changed || s.dirty);
+    send(type, snapshot, s.resubscribed);
   }
 
   @Override
   void send(XdsType type, GroupSnapshot snapshot, boolean full) {
     TypeState s = types.get(type);
-    s.dirty = false;
-    List<Resource> resources = new ArrayList<>();
+    ResourceSet.Encoding body;
     if (type.fullState()) {
       if (s.sent != null && !full && snapshot.version(type).equals(s.sent.version(type))) {
         s.sent = snapshot;
@@ -89,57 +93,64 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
       // named or partial subscriptions a version does not prove which names it holds: resend.
       if (s.sent == null && s.wildcard && snapshot.version(type).equals(s.heldVersion)) {
         s.sent = snapshot;
+        s.resubscribed = false;
         return;
       }
-      if (s.wildcard) {
-        resources = snapshot.all(type);
-      } else {
-        for (String n : s.names) {
-          Resource r = snapshot.get(type, n);
-          if (r != null) {
-            resources.add(r);
-          }
-        }
-      }
+      body = s.wildcard ? snapshot.entries(type, false) : snapshot.entries(type, false, s.names);
       if (type == XdsType.CDS) {
         forceEndpointsOfChangedClusters(snapshot, s.sent);
       }
+    } else if (s.sent == null) {
+      body = snapshot.entries(type, false, s.names);
     } else {
-      Set<String> wanted =
-          s.sent == null ? s.names : union(snapshot.changedSince(type, s.sent), s.force);
-      for (String n : wanted) {
+      List<Resource> resources = new ArrayList<>();
+      for (String n : union(snapshot.changedSince(type, s.sent), s.force)) {
         Resource r = s.names.contains(n) ? snapshot.get(type, n) : null;
         if (r != null) {
           resources.add(r);
         }
       }
-      s.force.clear();
-      if (resources.isEmpty() && s.sent != null) {
+      if (resources.isEmpty()) {
+        s.force.clear();
         s.sent = snapshot; // nothing this proxy watches changed
         return;
       }
+      body = ResourceSet.encode(false, resources);
     }
     String nonce = nextNonce();
-    DiscoveryResponse.Builder response =
-        DiscoveryResponse.newBuilder()
-            .setTypeUrl(type.typeUrl())
-            .setVersionInfo(snapshot.version(type))
-            .setNonce(nonce);
-    for (Resource r : resources) {
-      response.addResources(r.any());
+    EncodedResponse response =
+        EncodedResponse.of(
+            type, snapshot.version(type), nonce, body.bytes(), body.count(), List.of());
+    if (!reserve(type, response.size())) {
+      return; // sent from the then-current snapshot once budget frees up
     }
+    s.force.clear();
+    s.resubscribed = false;
     s.sent = snapshot;
     s.sentNonce = nonce;
     s.sentVersion = snapshot.version(type);
     s.inFlight = true;
-    write(response.build());
-    tracker.sent(connection, type, snapshot.version(type), nonce, resources.size());
+    write(response);
+    tracker.sent(connection, type, snapshot.version(type), nonce, body.count());
     if (type == XdsType.CDS) {
       TypeState eds = types.get(XdsType.EDS);
       if (!eds.force.isEmpty() && eds.subscribed && !eds.inFlight) {
         send(XdsType.EDS, snapshot, false);
       }
     }
+  }
+
+  /**
+   * A 64-bit hash of the names, in order. protobuf has already decoded them into strings while
+   * parsing the request, so hashing those is the cheapest look at them.
+   */
+  static long fingerprint(List<String> names) {
+    long h = 1125899906842597L;
+    for (String name : names) {
+      h = 31 * h + name.hashCode();
+      h ^= h >>> 29;
+    }
+    return h;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

@@ -17,7 +17,10 @@ public final class XdsServer implements AutoCloseable {
   public XdsServer(String address, int port, XdsStreams streams, ProxyTracker tracker) {
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
-            .addService(new AdsService(streams, tracker))
+            .addService(AdsService.definition(streams, tracker))
+            // Requests are handled without blocking, under a per-stream lock: run them on the
+            // network threads instead of handing each one to another thread.
+            .directExecutor()
             // Proxies keep their stream open for hours; let them ping it alive.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

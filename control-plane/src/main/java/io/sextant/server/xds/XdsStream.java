@@ -31,6 +31,9 @@ abstract class XdsStream {
     boolean wildcard;
     Set<String> names = Set.of();
 
+    /** A hash of the names as last requested, to skip re-reading an unchanged subscription. */
+    long fingerprint;
+
     /** The snapshot the last response was computed from; null before the first. */
     GroupSnapshot sent;
 
@@ -40,7 +43,15 @@ abstract class XdsStream {
     String sentVersion = "";
 
     boolean inFlight;
-    boolean dirty;
+
+    /** Bytes of the response in flight, held from the send budget until its ACK. */
+    long inFlightBytes;
+
+    /** A response was due but did not fit the send budget. */
+    boolean blocked;
+
+    /** The subscription changed since the last response: full-state types resend everything. */
+    boolean resubscribed;
 
     /** The version a reconnecting proxy said it holds, until the first response. */
     String heldVersion = "";
@@ -109,12 +120,29 @@ abstract class XdsStream {
       if (!s.subscribed) {
         continue;
       }
-      if (s.inFlight) {
-        s.dirty = true;
-      } else {
-        send(type, snapshot, false);
+      // With a response in flight, what changed goes out when its ACK comes.
+      if (!s.inFlight) {
+        send(type, snapshot, s.resubscribed);
       }
     }
+  }
+
+  /** Called by the send budget: sends what was held back for want of budget. */
+  final synchronized void retry() {
+    GroupSnapshot snapshot = current();
+    if (closed || snapshot == null) {
+      streams.budget.unreserve(this);
+      return;
+    }
+    for (XdsType type : XdsType.PUSH_ORDER) {
+      TypeState s = types.get(type);
+      if (s.blocked && !s.inFlight) {
+        s.blocked = false;
+        send(type, snapshot, s.resubscribed);
+      }
+    }
+    // Bytes reserved for a response that turned out not to be needed go back.
+    streams.budget.unreserve(this);
   }
 
   /**
@@ -134,6 +162,28 @@ abstract class XdsStream {
         eds.force.add(cluster);
       }
     }
+  }
+
+  /**
+   * Takes {@code bytes} from the send budget for a response of {@code type}; false (and the
+   * response must not be sent) if it does not fit now, in which case it is retried later.
+   */
+  final boolean reserve(XdsType type, long bytes) {
+    TypeState s = types.get(type);
+    if (!streams.budget.acquire(this, bytes)) {
+      s.blocked = true;
+      return false;
+    }
+    s.inFlightBytes = bytes;
+    return true;
+  }
+
+  /** The response of {@code type} was ACKed or NACKed: its bytes go back to the budget. */
+  final void answered(XdsType type) {
+    TypeState s = types.get(type);
+    s.inFlight = false;
+    streams.budget.release(s.inFlightBytes);
+    s.inFlightBytes = 0;
   }
 
   @SuppressWarnings("unchecked")
@@ -172,5 +222,10 @@ abstract class XdsStream {
     if (group != null) {
       streams.leave(this, group);
     }
+    for (TypeState s : types.values()) {
+      streams.budget.release(s.inFlightBytes);
+      s.inFlightBytes = 0;
+    }
+    streams.budget.forget(this);
   }
 }

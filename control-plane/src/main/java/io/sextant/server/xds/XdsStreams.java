@@ -12,6 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class XdsStreams {
   private final Map<String, GroupSnapshot> current = new ConcurrentHashMap<>();
   private final Map<String, Set<XdsStream>> byGroup = new ConcurrentHashMap<>();
+  final SendBudget<XdsStream> budget;
+
+  public XdsStreams() {
+    this(io.sextant.server.config.SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES);
+  }
+
+  /**
+   * @param maxInFlightBytes response bytes that may wait for ACKs at once, across all streams
+   */
+  public XdsStreams(long maxInFlightBytes) {
+    this.budget = SendBudget.forStreams(maxInFlightBytes);
+  }
 
   /** Makes {@code snapshot} current for {@code group} and pushes it to the group's streams. */
   public void publish(String group, GroupSnapshot snapshot) {

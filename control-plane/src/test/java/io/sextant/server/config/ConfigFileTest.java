@@ -57,7 +57,8 @@ class ConfigFileTest {
                 List.of(),
                 List.of(),
                 // As docs/configuration.md documents them.
-                new SextantConfig.Push(Duration.ofMillis(50), Duration.ofMillis(500))));
+                new SextantConfig.Push(
+                    Duration.ofMillis(50), Duration.ofMillis(500), 64L * 1024 * 1024)));
   }
 
   @Test
@@ -75,7 +76,7 @@ class ConfigFileTest {
                 rescanInterval: 30s
             rules:
               - {name: routing, type: file, paths: [rules/], rescanInterval: 2m}
-            push: {debounceQuiet: 250ms, debounceMax: 3s}
+            push: {debounceQuiet: 250ms, debounceMax: 3s, maxInFlightMiB: 16}
             """);
 
     assertThat(config)
@@ -93,7 +94,8 @@ class ConfigFileTest {
                 List.of(
                     new SextantConfig.Source(
                         "routing", "file", List.of(dir.resolve("rules")), Duration.ofMinutes(2))),
-                new SextantConfig.Push(Duration.ofMillis(250), Duration.ofSeconds(3))));
+                new SextantConfig.Push(
+                    Duration.ofMillis(250), Duration.ofSeconds(3), 16L * 1024 * 1024)));
   }
 
   @Test
@@ -161,6 +163,8 @@ class ConfigFileTest {
             + " s'",
         "push: {debounceQuiet: 500ms, debounceMax: 100ms}"
             + " | :1:43: push.debounceMax: must be at least debounceQuiet (500ms)",
+        "push: {maxInFlightMiB: 0}"
+            + " | :1:24: push.maxInFlightMiB: expected an integer from 1 to 16384, got 0",
         "registries: [{type: consul, paths: [a]}]"
             + " | :1:21: registries[0].type: unknown type 'consul'; expected file (kubernetes,"
             + " consul and zookeeper come later)",
