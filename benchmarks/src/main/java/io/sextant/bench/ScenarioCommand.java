@@ -65,8 +65,20 @@ final class ScenarioCommand implements Callable<Integer> {
       description = "Load generator network threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--control-plane-config",
+      description =
+          "YAML appended to the generated sextant.yaml, e.g. 'push: {debounceQuiet: 20ms}'.")
+  String extraConfig = "";
+
   @Option(names = "--json", description = "Also write the report as JSON to this file.")
   Path json;
+
+  @Option(
+      names = "--jfr",
+      description =
+          "Record the control plane with Java Flight Recorder (profile settings) to this file.")
+  Path jfr;
 
   @Override
   public Integer call() throws Exception {
@@ -85,7 +97,8 @@ final class ScenarioCommand implements Callable<Integer> {
     MeshFiles mesh = new MeshFiles(spec, dir);
     int xdsPort = freePort();
     int adminPort = freePort();
-    Path config = mesh.writeAll(xdsPort, adminPort);
+    Path config =
+        mesh.writeAll(xdsPort, adminPort, extraConfig.isEmpty() ? "" : extraConfig + "\n");
     System.out.printf(
         "scenario %s: %d services x %d endpoints, %d VirtualServices, %d ports; files in %s%n",
         preset.label(),
@@ -132,6 +145,9 @@ final class ScenarioCommand implements Callable<Integer> {
   private Process startControlPlane(Path config, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xms" + xmx, "-XX:+UseG1GC"));
+    if (jfr != null) {
+      cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+    }
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

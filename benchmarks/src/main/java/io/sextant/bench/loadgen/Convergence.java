@@ -20,6 +20,10 @@ final class Convergence {
     final String marker;
     final long madeAtNanos;
     final int expected;
+
+    /** For rule changes: the bytes of the marker route's name field, to find it unparsed. */
+    final byte[] pattern;
+
     final AtomicInteger seen = new AtomicInteger();
     final java.util.Set<Integer> seenBy = ConcurrentHashMap.newKeySet();
     volatile long lastAckNanos;
@@ -31,6 +35,7 @@ final class Convergence {
       this.marker = marker;
       this.madeAtNanos = madeAtNanos;
       this.expected = expected;
+      this.pattern = Wire.routeNameField(marker);
     }
 
     boolean done() {
@@ -55,6 +60,17 @@ final class Convergence {
       }
     }
     return false;
+  }
+
+  /** The pending changes of {@code kind}. */
+  List<Change> pendingOf(String kind) {
+    List<Change> found = new ArrayList<>();
+    for (Change c : pending.values()) {
+      if (c.kind.equals(kind)) {
+        found.add(c);
+      }
+    }
+    return found;
   }
 
   /** The pending change to {@code resource}, if any. */

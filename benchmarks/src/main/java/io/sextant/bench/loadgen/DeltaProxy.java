@@ -1,14 +1,12 @@
 package io.sextant.bench.loadgen;
 
-import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.sextant.bench.loadgen.TypeStats.Type;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,9 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** A simulated Envoy speaking incremental (delta) ADS. */
-final class DeltaProxy extends SimulatedProxy implements StreamObserver<DeltaDiscoveryResponse> {
-  private StreamObserver<DeltaDiscoveryRequest> requests;
+/** A simulated Envoy speaking incremental (delta) ADS: the node only on the first request. */
+final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Response> {
+  private StreamObserver<byte[]> requests;
   private boolean nodeSent;
   private final Map<Type, Boolean> received = new EnumMap<>(Type.class);
 
@@ -49,52 +47,44 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<DeltaDis
   @Override
   void start() {
     synchronized (this) {
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
-      send(request(Type.LDS));
-      send(request(Type.CDS));
+      requests =
+          ClientCalls.asyncBidiStreamingCall(
+              channel.newCall(Wire.DELTA, CallOptions.DEFAULT), this);
+      send(Type.LDS, List.of(), List.of(), "");
+      send(Type.CDS, List.of(), List.of(), "");
     }
   }
 
-  private DeltaDiscoveryRequest.Builder request(Type type) {
-    return DeltaDiscoveryRequest.newBuilder().setTypeUrl(type.url);
-  }
-
-  private void send(DeltaDiscoveryRequest.Builder b) {
-    if (!nodeSent) {
-      b.setNode(node); // Envoy sends the node on the first request of a stream only.
-      nodeSent = true;
-    }
-    requests.onNext(b.build());
+  private void send(
+      Type type, Collection<String> subscribe, Collection<String> unsubscribe, String nonce) {
+    requests.onNext(
+        Wire.deltaRequest(nodeSent ? null : nodeBytes, type.url, subscribe, unsubscribe, nonce));
+    nodeSent = true;
   }
 
   @Override
-  public synchronized void onNext(DeltaDiscoveryResponse r) {
-    Type type = Type.of(r.getTypeUrl());
-    stats.record(type, r.getResourcesCount(), r.getSerializedSize());
-    List<Any> resources = r.getResourcesList().stream().map(Resource::getResource).toList();
-    List<Convergence.Change> markers = markersIn(type, resources);
-    switch (type) {
-      case LDS -> {
-        for (Resource res : r.getResourcesList()) {
-          listeners.put(res.getName(), rdsNames(List.of(res.getResource())));
-        }
-        r.getRemovedResourcesList().forEach(listeners::remove);
-        Set<String> want = new HashSet<>();
-        listeners.values().forEach(want::addAll);
-        subscribe(Type.RDS, rdsNames, want);
+  public synchronized void onNext(Wire.Response r) {
+    Type type = Type.of(r.typeUrl());
+    stats.record(type, r.resources().size(), r.size());
+    List<Convergence.Change> markers = markersIn(type, r.resources());
+    send(type, List.of(), List.of(), r.nonce());
+    if (type == Type.LDS) {
+      for (Wire.Item item : r.resources()) {
+        listeners.put(item.name(), rdsNames(List.of(item)));
       }
-      case CDS -> {
-        for (Resource res : r.getResourcesList()) {
-          clusters.put(res.getName(), edsName(res.getResource()));
-        }
-        r.getRemovedResourcesList().forEach(clusters::remove);
-        Set<String> want = new HashSet<>();
-        clusters.values().forEach(o -> o.ifPresent(want::add));
-        subscribe(Type.EDS, edsNames, want);
+      r.removed().forEach(listeners::remove);
+      Set<String> want = new HashSet<>();
+      listeners.values().forEach(want::addAll);
+      subscribe(Type.RDS, rdsNames, want);
+    } else if (type == Type.CDS) {
+      for (Wire.Item item : r.resources()) {
+        clusters.put(item.name(), Wire.edsName(item.value()));
       }
-      default -> {}
+      r.removed().forEach(clusters::remove);
+      Set<String> want = new HashSet<>();
+      clusters.values().forEach(o -> o.ifPresent(want::add));
+      subscribe(Type.EDS, edsNames, want);
     }
-    send(request(type).setResponseNonce(r.getNonce()));
     received.put(type, true);
     acked(markers);
     convergedIf(
@@ -118,7 +108,7 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<DeltaDis
     if (!add.isEmpty()) {
       received.put(type, false);
     }
-    send(request(type).addAllResourceNamesSubscribe(add).addAllResourceNamesUnsubscribe(drop));
+    send(type, add, drop, "");
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.sextant.bench.mesh.MeshFiles;
 import io.sextant.bench.mesh.MeshSpec;
+import io.sextant.bench.mesh.ProxyNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,18 @@ public final class LoadGenerator implements AutoCloseable {
 
     long start = System.nanoTime();
     connect(spec);
-    boolean allConverged = converged.await(10, TimeUnit.MINUTES);
+    boolean allConverged = false;
+    long deadline = start + TimeUnit.MINUTES.toNanos(10);
+    while (!allConverged && System.nanoTime() < deadline) {
+      allConverged = converged.await(1, TimeUnit.SECONDS);
+      if (!allConverged) {
+        System.out.printf(
+            "  after %.0f s: %d of %d proxies have ACKed every type%n",
+            (System.nanoTime() - start) / 1e9,
+            options.proxies() - converged.getCount(),
+            options.proxies());
+      }
+    }
     double coldStart = (System.nanoTime() - start) / 1e9;
     checkFailures();
     stats.drain();
@@ -125,9 +137,7 @@ public final class LoadGenerator implements AutoCloseable {
   private void connect(MeshSpec spec) {
     for (int i = 0; i < options.proxies(); i++) {
       int service = i % spec.services();
-      Node node =
-          SimulatedProxy.node(
-              i, spec.name(service), spec.namespace(service), i % 2 == 0 ? "v1" : "v2");
+      Node node = ProxyNodes.sidecar(i, spec, service);
       ManagedChannel channel =
           NettyChannelBuilder.forAddress(options.xdsHost(), options.xdsPort())
               .usePlaintext()

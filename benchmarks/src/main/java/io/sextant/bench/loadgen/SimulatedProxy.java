@@ -1,10 +1,7 @@
 package io.sextant.bench.loadgen;
 
-import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -12,15 +9,11 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.grpc.ManagedChannel;
 import io.sextant.bench.loadgen.TypeStats.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 abstract class SimulatedProxy {
   final int index;
   final Node node;
+  final ByteString nodeBytes;
   final ManagedChannel channel;
   final TypeStats stats;
   final Convergence convergence;
@@ -48,6 +42,7 @@ abstract class SimulatedProxy {
       CountDownLatch converged) {
     this.index = index;
     this.node = node;
+    this.nodeBytes = node.toByteString();
     this.channel = channel;
     this.stats = stats;
     this.convergence = convergence;
@@ -74,39 +69,16 @@ abstract class SimulatedProxy {
   }
 
   /** The node Envoy would send for sidecar {@code index} of {@code service}. */
-  static Node node(int index, String service, String namespace, String version) {
-    return Node.newBuilder()
-        .setId(String.format("proxy-%05d.%s", index, namespace))
-        .setCluster(service)
-        .setUserAgentName("envoy")
-        .setMetadata(
-            Struct.newBuilder()
-                .putFields("NAMESPACE", str(namespace))
-                .putFields("INTERCEPTION_MODE", str("REDIRECT"))
-                .putFields(
-                    "LABELS",
-                    Value.newBuilder()
-                        .setStructValue(
-                            Struct.newBuilder()
-                                .putFields("app", str(service))
-                                .putFields("version", str(version)))
-                        .build()))
-        .build();
-  }
-
-  private static Value str(String s) {
-    return Value.newBuilder().setStringValue(s).build();
-  }
-
-  /** Route configuration names the listeners ask for over RDS. */
-  static List<String> rdsNames(Iterable<Any> listeners) {
+  /** Route configuration names listeners ask for over RDS (listeners are few: parsed whole). */
+  static List<String> rdsNames(List<Wire.Item> listeners) {
     List<String> names = new ArrayList<>();
-    for (Any a : listeners) {
-      Listener l = parse(a, Listener.parser());
+    for (Wire.Item item : listeners) {
+      Listener l = parse(item.value(), Listener.parser());
       for (FilterChain chain : l.getFilterChainsList()) {
         for (Filter f : chain.getFiltersList()) {
           if (f.getTypedConfig().getTypeUrl().endsWith("HttpConnectionManager")) {
-            HttpConnectionManager hcm = parse(f.getTypedConfig(), HttpConnectionManager.parser());
+            HttpConnectionManager hcm =
+                parse(f.getTypedConfig().getValue(), HttpConnectionManager.parser());
             if (hcm.hasRds()) {
               names.add(hcm.getRds().getRouteConfigName());
             }
@@ -117,36 +89,31 @@ abstract class SimulatedProxy {
     return names;
   }
 
-  /** The EDS service name of a cluster, if it is an EDS cluster. */
-  static Optional<String> edsName(Any cluster) {
-    Cluster c = parse(cluster, Cluster.parser());
-    if (c.getType() != Cluster.DiscoveryType.EDS) {
-      return Optional.empty();
-    }
-    String service = c.getEdsClusterConfig().getServiceName();
-    return Optional.of(service.isEmpty() ? c.getName() : service);
-  }
-
-  /** Changes whose markers these resources carry; parses only while changes are in flight. */
-  List<Convergence.Change> markersIn(Type type, Iterable<Any> resources) {
-    String kind = type == Type.EDS ? LoadGenerator.ENDPOINT_CHANGE : LoadGenerator.RULE_CHANGE;
-    if ((type != Type.EDS && type != Type.RDS) || !convergence.anyPending(kind)) {
-      return List.of();
-    }
+  /**
+   * The changes in flight whose markers {@code resources} carry. Nothing is parsed when no change
+   * of that kind is in flight; an assignment is parsed only when it is the changed cluster's.
+   */
+  List<Convergence.Change> markersIn(Type type, List<Wire.Item> resources) {
     List<Convergence.Change> found = new ArrayList<>();
-    for (Any a : resources) {
-      if (type == Type.EDS) {
-        ClusterLoadAssignment cla = parse(a, ClusterLoadAssignment.parser());
-        Convergence.Change c = convergence.pending(cla.getClusterName());
-        if (c != null && hasPort(cla, Integer.parseInt(c.marker))) {
+    if (type == Type.EDS && convergence.anyPending(LoadGenerator.ENDPOINT_CHANGE)) {
+      for (Wire.Item item : resources) {
+        String name =
+            item.name() != null && !item.name().isEmpty()
+                ? item.name()
+                : Wire.stringField(item.value(), 1);
+        Convergence.Change c = convergence.pending(name);
+        if (c != null
+            && hasPort(
+                parse(item.value(), ClusterLoadAssignment.parser()), Integer.parseInt(c.marker))) {
           found.add(c);
         }
-      } else {
-        RouteConfiguration rc = parse(a, RouteConfiguration.parser());
-        for (VirtualHost vh : rc.getVirtualHostsList()) {
-          Convergence.Change c = convergence.pending(vh.getName());
-          if (c != null && hasRoute(vh, c.marker)) {
+      }
+    } else if (type == Type.RDS) {
+      for (Convergence.Change c : convergence.pendingOf(LoadGenerator.RULE_CHANGE)) {
+        for (Wire.Item item : resources) {
+          if (Wire.contains(item.value(), c.pattern)) {
             found.add(c);
+            break;
           }
         }
       }
@@ -172,20 +139,11 @@ abstract class SimulatedProxy {
     return false;
   }
 
-  private static boolean hasRoute(VirtualHost vh, String name) {
-    for (Route r : vh.getRoutesList()) {
-      if (r.getName().equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static <T> T parse(Any any, com.google.protobuf.Parser<T> parser) {
+  static <T> T parse(ByteString bytes, com.google.protobuf.Parser<T> parser) {
     try {
-      return parser.parseFrom(any.getValue());
+      return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unparseable " + any.getTypeUrl(), e);
+      throw new IllegalStateException("unparseable resource", e);
     }
   }
 }

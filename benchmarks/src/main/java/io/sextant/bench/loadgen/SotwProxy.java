@@ -1,10 +1,10 @@
 package io.sextant.bench.loadgen;
 
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.sextant.bench.loadgen.TypeStats.Type;
 import java.util.EnumMap;
@@ -14,12 +14,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
-/** A simulated Envoy speaking state-of-the-world ADS. */
-final class SotwProxy extends SimulatedProxy implements StreamObserver<DiscoveryResponse> {
-  private StreamObserver<DiscoveryRequest> requests;
+/**
+ * A simulated Envoy speaking state-of-the-world ADS: like Envoy, every request carries the node
+ * and, for RDS and EDS, every subscribed name.
+ */
+final class SotwProxy extends SimulatedProxy implements StreamObserver<Wire.Response> {
+  private StreamObserver<byte[]> requests;
   private final Map<Type, String> versions = new EnumMap<>(Type.class);
   private final Map<Type, String> nonces = new EnumMap<>(Type.class);
   private final Map<Type, Boolean> acked = new EnumMap<>(Type.class);
+  private final Map<Type, ByteString> names = new EnumMap<>(Type.class);
   private Set<String> edsNames = Set.of();
   private Set<String> rdsNames = Set.of();
 
@@ -35,58 +39,53 @@ final class SotwProxy extends SimulatedProxy implements StreamObserver<Discovery
       versions.put(t, "");
       nonces.put(t, "");
       acked.put(t, false);
+      names.put(t, ByteString.EMPTY);
     }
   }
 
   @Override
   void start() {
     synchronized (this) {
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
-      send(Type.LDS, Set.of());
-      send(Type.CDS, Set.of());
+      requests =
+          ClientCalls.asyncBidiStreamingCall(channel.newCall(Wire.SOTW, CallOptions.DEFAULT), this);
+      send(Type.LDS);
+      send(Type.CDS);
     }
   }
 
-  private void send(Type type, Set<String> names) {
+  private void send(Type type) {
     requests.onNext(
-        DiscoveryRequest.newBuilder()
-            .setNode(node)
-            .setTypeUrl(type.url)
-            .setVersionInfo(versions.get(type))
-            .setResponseNonce(nonces.get(type))
-            .addAllResourceNames(names)
-            .build());
+        Wire.sotwRequest(
+            nodeBytes, type.url, versions.get(type), nonces.get(type), names.get(type)));
+  }
+
+  private void subscribe(Type type, Set<String> subscription) {
+    names.put(type, Wire.strings(3, subscription));
+    acked.put(type, false);
+    send(type);
   }
 
   @Override
-  public synchronized void onNext(DiscoveryResponse r) {
-    Type type = Type.of(r.getTypeUrl());
-    stats.record(type, r.getResourcesCount(), r.getSerializedSize());
-    List<Convergence.Change> markers = markersIn(type, r.getResourcesList());
-    versions.put(type, r.getVersionInfo());
-    nonces.put(type, r.getNonce());
-    switch (type) {
-      case LDS -> {
-        Set<String> rds = new TreeSet<>(rdsNames(r.getResourcesList()));
-        send(Type.LDS, Set.of());
-        if (!rds.equals(rdsNames)) {
-          rdsNames = rds;
-          acked.put(Type.RDS, false);
-          send(Type.RDS, rdsNames);
-        }
+  public synchronized void onNext(Wire.Response r) {
+    Type type = Type.of(r.typeUrl());
+    stats.record(type, r.resources().size(), r.size());
+    List<Convergence.Change> markers = markersIn(type, r.resources());
+    versions.put(type, r.version());
+    nonces.put(type, r.nonce());
+    send(type);
+    if (type == Type.LDS) {
+      Set<String> rds = new TreeSet<>(rdsNames(r.resources()));
+      if (!rds.equals(rdsNames)) {
+        rdsNames = rds;
+        subscribe(Type.RDS, rds);
       }
-      case CDS -> {
-        Set<String> eds = new TreeSet<>();
-        r.getResourcesList().forEach(c -> edsName(c).ifPresent(eds::add));
-        send(Type.CDS, Set.of());
-        if (!eds.equals(edsNames)) {
-          edsNames = eds;
-          acked.put(Type.EDS, false);
-          send(Type.EDS, edsNames);
-        }
+    } else if (type == Type.CDS) {
+      Set<String> eds = new TreeSet<>();
+      r.resources().forEach(c -> Wire.edsName(c.value()).ifPresent(eds::add));
+      if (!eds.equals(edsNames)) {
+        edsNames = eds;
+        subscribe(Type.EDS, eds);
       }
-      case EDS -> send(Type.EDS, edsNames);
-      case RDS -> send(Type.RDS, rdsNames);
     }
     acked.put(type, true);
     acked(markers);

@@ -32,6 +32,11 @@ public final class MeshFiles {
 
   /** Writes every file; returns the path of {@code sextant.yaml}. */
   public Path writeAll(int xdsPort, int adminPort) {
+    return writeAll(xdsPort, adminPort, "");
+  }
+
+  /** Writes every file, with {@code extra} appended to {@code sextant.yaml}. */
+  public Path writeAll(int xdsPort, int adminPort, String extra) {
     for (int s = 0; s < spec.services(); s++) {
       writeService(s, 0);
     }
@@ -48,7 +53,8 @@ public final class MeshFiles {
         rules:
           - {name: bench-rules, type: file, paths: [rules/], rescanInterval: 60s}
         """
-            .formatted(xdsPort, adminPort));
+                .formatted(xdsPort, adminPort)
+            + extra);
   }
 
   /**

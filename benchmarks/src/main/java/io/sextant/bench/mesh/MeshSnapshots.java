@@ -12,6 +12,8 @@ import io.sextant.model.MeshSettings;
 import io.sextant.model.MeshSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** The mesh a {@link MeshSpec} describes, loaded through the same code the file registry uses. */
 public final class MeshSnapshots {
@@ -37,6 +39,27 @@ public final class MeshSnapshots {
       }
     }
     return MeshSnapshot.of(1, services, virtualServices, destinationRules, MeshSettings.DEFAULT);
+  }
+
+  /**
+   * {@code mesh} with the first endpoint of {@code service} moved to {@code markerPort}: the change
+   * the load generator's endpoint churn makes.
+   */
+  public static MeshSnapshot withEndpointMoved(
+      MeshSnapshot mesh, MeshSpec spec, int service, int markerPort) {
+    MeshFiles files = new MeshFiles(spec, null);
+    SortedMap<String, MeshService> services = new TreeMap<>(mesh.services());
+    for (ConfigResource r : load("service-" + service, files.serviceEntry(service, markerPort))) {
+      for (MeshService s : ServiceEntries.toServices((ServiceEntry) r, "bench")) {
+        services.put(s.hostname(), s);
+      }
+    }
+    return new MeshSnapshot(
+        mesh.generation() + 1,
+        services,
+        mesh.virtualServices(),
+        mesh.destinationRules(),
+        mesh.settings());
   }
 
   private static List<ConfigResource> load(String name, String yaml) {

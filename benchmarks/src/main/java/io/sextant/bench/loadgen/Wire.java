@@ -1,0 +1,348 @@
+package io.sextant.bench.loadgen;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import io.grpc.MethodDescriptor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ADS wire format, read and written by hand. A simulated proxy needs little of what it receives
+ * (names, a cluster's type, a marker); parsing whole Envoy messages for thousands of proxies would
+ * make the load generator, not the control plane, the bottleneck on a shared machine. Requests are
+ * assembled from cached bytes, as the name lists of state-of-the-world ACKs repeat every time.
+ * Field numbers are those of Envoy's v3 discovery protos.
+ */
+final class Wire {
+  private Wire() {}
+
+  /**
+   * One resource of a response, kept as the bytes of its entry (an Any in state-of-the-world, a
+   * Resource in delta) and read only when asked: most of what a proxy receives it never looks in.
+   */
+  static final class Item {
+    private final ByteString entry;
+    private final boolean delta;
+    private ByteString value;
+    private String name;
+
+    Item(ByteString entry, boolean delta) {
+      this.entry = entry;
+      this.delta = delta;
+    }
+
+    /** The resource's name as the delta entry carries it; null in state-of-the-world. */
+    String name() {
+      if (delta && name == null) {
+        name = stringField(entry, 3);
+      }
+      return name;
+    }
+
+    /** The serialized resource. */
+    ByteString value() {
+      if (value == null) {
+        try {
+          value = delta ? anyValue(bytesField(entry, 2)) : anyValue(entry);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return value;
+    }
+  }
+
+  /** What a simulated proxy reads from a response. */
+  record Response(
+      String typeUrl,
+      String version,
+      String nonce,
+      List<Item> resources,
+      List<String> removed,
+      int size) {}
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          return read(stream);
+        }
+      };
+
+  static final MethodDescriptor<byte[], Response> SOTW =
+      MethodDescriptor.<byte[], Response>newBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName(
+              "envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources")
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(marshaller(false))
+          .build();
+
+  static final MethodDescriptor<byte[], Response> DELTA =
+      MethodDescriptor.<byte[], Response>newBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName(
+              "envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources")
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(marshaller(true))
+          .build();
+
+  private static MethodDescriptor.Marshaller<Response> marshaller(boolean delta) {
+    return new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(Response value) {
+        throw new UnsupportedOperationException("the load generator only reads responses");
+      }
+
+      @Override
+      public Response parse(InputStream stream) {
+        byte[] bytes = read(stream);
+        return delta ? parseDelta(bytes) : parseSotw(bytes);
+      }
+    };
+  }
+
+  static Response parseSotw(byte[] bytes) {
+    try {
+      CodedInputStream in = input(bytes);
+      String version = "";
+      String type = "";
+      String nonce = "";
+      List<Item> resources = new ArrayList<>();
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (WireFormat.getTagFieldNumber(tag)) {
+          case 1 -> version = in.readString();
+          case 2 -> resources.add(new Item(in.readBytes(), false));
+          case 4 -> type = in.readString();
+          case 5 -> nonce = in.readString();
+          default -> in.skipField(tag);
+        }
+      }
+      return new Response(type, version, nonce, resources, List.of(), bytes.length);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Response parseDelta(byte[] bytes) {
+    try {
+      CodedInputStream in = input(bytes);
+      String version = "";
+      String type = "";
+      String nonce = "";
+      List<Item> resources = new ArrayList<>();
+      List<String> removed = new ArrayList<>();
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (WireFormat.getTagFieldNumber(tag)) {
+          case 1 -> version = in.readString();
+          case 2 -> resources.add(new Item(in.readBytes(), true));
+          case 4 -> type = in.readString();
+          case 5 -> nonce = in.readString();
+          case 6 -> removed.add(in.readString());
+          default -> in.skipField(tag);
+        }
+      }
+      return new Response(type, version, nonce, resources, removed, bytes.length);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first bytes field numbered {@code field}, or empty. */
+  private static ByteString bytesField(ByteString message, int field) throws IOException {
+    CodedInputStream in = message.newCodedInput();
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (WireFormat.getTagFieldNumber(tag) == field) {
+        return in.readBytes();
+      }
+      in.skipField(tag);
+    }
+    return ByteString.EMPTY;
+  }
+
+  /** Any: type_url = 1, value = 2. */
+  private static ByteString anyValue(ByteString any) throws IOException {
+    CodedInputStream in = any.newCodedInput();
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (WireFormat.getTagFieldNumber(tag) == 2) {
+        return in.readBytes();
+      }
+      in.skipField(tag);
+    }
+    return ByteString.EMPTY;
+  }
+
+  /**
+   * A cluster's EDS service name, if it is an EDS cluster. Cluster: name = 1, type = 2 (EDS is 3),
+   * eds_cluster_config = 3 (service_name = 2).
+   */
+  static Optional<String> edsName(ByteString cluster) {
+    try {
+      CodedInputStream in = cluster.newCodedInput();
+      String name = "";
+      String service = "";
+      int type = 0;
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (WireFormat.getTagFieldNumber(tag)) {
+          case 1 -> name = in.readString();
+          case 2 -> type = in.readEnum();
+          case 3 -> service = stringField(in.readBytes(), 2);
+          default -> in.skipField(tag);
+        }
+      }
+      return type == 3 ? Optional.of(service.isEmpty() ? name : service) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first string field numbered {@code field}, or "" (e.g. a ClusterLoadAssignment's name). */
+  static String stringField(ByteString message, int field) {
+    try {
+      CodedInputStream in = message.newCodedInput();
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (WireFormat.getTagFieldNumber(tag) == field) {
+          return in.readString();
+        }
+        in.skipField(tag);
+      }
+      return "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The bytes a route named {@code name} carries for its name (Route.name is field 14). */
+  static byte[] routeNameField(String name) {
+    ByteString value = ByteString.copyFromUtf8(name);
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      c.writeBytes(14, value);
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString().toByteArray();
+  }
+
+  static boolean contains(ByteString haystack, byte[] needle) {
+    int n = haystack.size() - needle.length;
+    outer:
+    for (int i = 0; i <= n; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack.byteAt(i + j) != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Repeated string field {@code field} holding {@code names}, ready to append to a request. */
+  static ByteString strings(int field, Collection<String> names) {
+    ByteString.Output out = ByteString.newOutput(names.size() * 64);
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      for (String name : names) {
+        c.writeString(field, name);
+      }
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString();
+  }
+
+  /** DiscoveryRequest: version_info = 1, node = 2, resource_names = 3, type_url = 4, nonce = 5. */
+  static byte[] sotwRequest(
+      ByteString node, String typeUrl, String version, String nonce, ByteString names) {
+    return build(
+        c -> {
+          c.writeString(1, version);
+          if (node != null) {
+            c.writeBytes(2, node);
+          }
+          c.writeRawBytes(names);
+          c.writeString(4, typeUrl);
+          c.writeString(5, nonce);
+        });
+  }
+
+  /** DeltaDiscoveryRequest: node = 1, type_url = 2, subscribe = 3, unsubscribe = 4, nonce = 6. */
+  static byte[] deltaRequest(
+      ByteString node,
+      String typeUrl,
+      Collection<String> subscribe,
+      Collection<String> unsubscribe,
+      String nonce) {
+    return build(
+        c -> {
+          if (node != null) {
+            c.writeBytes(1, node);
+          }
+          c.writeString(2, typeUrl);
+          for (String s : subscribe) {
+            c.writeString(3, s);
+          }
+          for (String s : unsubscribe) {
+            c.writeString(4, s);
+          }
+          if (!nonce.isEmpty()) {
+            c.writeString(6, nonce);
+          }
+        });
+  }
+
+  private interface Writer {
+    void write(CodedOutputStream c) throws IOException;
+  }
+
+  private static byte[] build(Writer writer) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      writer.write(c);
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString().toByteArray();
+  }
+
+  private static CodedInputStream input(byte[] bytes) {
+    CodedInputStream in = CodedInputStream.newInstance(bytes);
+    in.enableAliasing(true); // resources stay slices of the response, not copies
+    in.setSizeLimit(Integer.MAX_VALUE);
+    return in;
+  }
+
+  private static byte[] read(InputStream stream) {
+    try {
+      // gRPC's message streams know their length: one exact read instead of growing buffers.
+      int length = stream.available();
+      byte[] bytes = new byte[length];
+      int read = stream.readNBytes(bytes, 0, length);
+      if (read != length || stream.read() != -1) {
+        return stream.readAllBytes(); // a stream that did not know its length after all
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
