@@ -9,11 +9,16 @@ import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.model.ServicePort;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -29,8 +34,20 @@ public final class MeshIndex {
   private final Map<String, VirtualService> virtualServiceByHost = new HashMap<>();
   private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
 
+  /** Services by port number, each list in hostname order: every route config walks these. */
+  private final SortedMap<Integer, List<Map.Entry<MeshService, ServicePort>>> servicesByPort =
+      new TreeMap<>();
+
   private MeshIndex(MeshSnapshot mesh, Diagnostics diagnostics) {
     this.mesh = mesh;
+    for (MeshService s : mesh.services().values()) {
+      Set<Integer> seen = new HashSet<>();
+      for (ServicePort p : s.service().ports()) {
+        if (seen.add(p.number())) { // as Service.port(number): the first port so numbered
+          servicesByPort.computeIfAbsent(p.number(), n -> new ArrayList<>()).add(Map.entry(s, p));
+        }
+      }
+    }
     bind(
         mesh.virtualServices(),
         VirtualService::meta,
@@ -80,20 +97,12 @@ public final class MeshIndex {
 
   /** Every port number some service uses, ascending. */
   public SortedSet<Integer> ports() {
-    SortedSet<Integer> ports = new TreeSet<>();
-    for (MeshService s : services()) {
-      s.service().ports().forEach(p -> ports.add(p.number()));
-    }
-    return ports;
+    return Collections.unmodifiableSortedSet(new TreeSet<>(servicesByPort.keySet()));
   }
 
   /** Services with a port numbered {@code port}, in hostname order, each with that port. */
   public List<Map.Entry<MeshService, ServicePort>> servicesOnPort(int port) {
-    List<Map.Entry<MeshService, ServicePort>> result = new ArrayList<>();
-    for (MeshService s : services()) {
-      s.service().port(port).ifPresent(p -> result.add(Map.entry(s, p)));
-    }
-    return result;
+    return Collections.unmodifiableList(servicesByPort.getOrDefault(port, List.of()));
   }
 
   private <R> void bind(
