@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
     name = "sextant-loadgen",
     mixinStandardHelpOptions = true,
     description = "Load-test an xDS control plane with simulated Envoy sidecars.",
-    subcommands = {ScenarioCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ScenarioCommand.class,
+      LoadCommand.class,
+      TableCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs a standard scenario end to end: generates the mesh as files, starts the control plane in a
@@ -35,7 +37,7 @@ final class ScenarioCommand implements Callable<Integer> {
 
   @Option(
       names = "--jar",
-      defaultValue = "control-plane/target/sextant.jar",
+      defaultValue = "${sys:sextant.home:-.}/control-plane/target/sextant.jar",
       description = "The control plane's jar (default: ${DEFAULT-VALUE}).")
   Path jar;
 
@@ -52,6 +54,17 @@ final class ScenarioCommand implements Callable<Integer> {
       names = "--churn-seconds",
       description = "Length of each churn phase (default: the scenario's).")
   Integer churnSeconds;
+
+  @Option(
+      names = "--endpoint-changes",
+      description = "Endpoint changes per second; 0 skips that phase (default: the scenario's).")
+  Double endpointChanges;
+
+  @Option(
+      names = "--rule-changes",
+      description =
+          "VirtualService changes per second; 0 skips that phase (default: the scenario's).")
+  Double ruleChanges;
 
   @Option(names = "--delta", description = "Simulate proxies that speak delta xDS.")
   boolean delta;
@@ -79,6 +92,8 @@ final class ScenarioCommand implements Callable<Integer> {
       description =
           "Record the control plane with Java Flight Recorder (profile settings) to this file.")
   Path jfr;
+
+  @Spec CommandSpec command;
 
   @Override
   public Integer call() throws Exception {
@@ -118,8 +133,8 @@ final class ScenarioCommand implements Callable<Integer> {
               proxies != null ? proxies : preset.proxies,
               delta,
               mesh,
-              preset.endpointChangesPerSecond,
-              preset.ruleChangesPerSecond,
+              endpointChanges != null ? endpointChanges : preset.endpointChangesPerSecond,
+              ruleChanges != null ? ruleChanges : preset.ruleChangesPerSecond,
               Duration.ofSeconds(churnSeconds != null ? churnSeconds : preset.churnSeconds),
               threads);
       Report report;
@@ -133,6 +148,13 @@ final class ScenarioCommand implements Callable<Integer> {
         o.addProperty("controlPlaneXmx", xmx);
         o.addProperty("services", spec.services());
         o.addProperty("ports", spec.ports().size());
+        o.addProperty("endpointsPerService", spec.endpointsPerService());
+        o.addProperty("virtualServices", spec.virtualServices());
+        o.addProperty(
+            "command",
+            "bin/sextant-loadgen scenario "
+                + String.join(" ", command.commandLine().getParseResult().originalArgs()));
+        o.add("environment", Environment.describe());
         Files.writeString(json, o.toString());
       }
       return 0;

@@ -21,7 +21,10 @@ final class Convergence {
     final long madeAtNanos;
     final int expected;
 
-    /** For rule changes: the bytes of the marker route's name field, to find it unparsed. */
+    /**
+     * The marker as it appears on the wire, to find it without parsing: for rule changes the
+     * route's name field, for endpoint changes the socket address's port field.
+     */
     final byte[] pattern;
 
     final AtomicInteger seen = new AtomicInteger();
@@ -35,7 +38,10 @@ final class Convergence {
       this.marker = marker;
       this.madeAtNanos = madeAtNanos;
       this.expected = expected;
-      this.pattern = Wire.routeNameField(marker);
+      this.pattern =
+          kind.equals(LoadGenerator.ENDPOINT_CHANGE)
+              ? Wire.portField(Integer.parseInt(marker))
+              : Wire.routeNameField(marker);
     }
 
     boolean done() {

@@ -12,6 +12,7 @@ import io.sextant.bench.mesh.ProxyNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -82,7 +83,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
     double coldStart = (System.nanoTime() - start) / 1e9;
     checkFailures();
-    stats.drain();
+    Map<TypeStats.Type, long[]> coldStartReceived = stats.drain();
 
     Report.Phase endpoints =
         phase(
@@ -97,6 +98,7 @@ public final class LoadGenerator implements AutoCloseable {
         options.proxies(),
         options.delta() ? "delta" : "sotw",
         allConverged ? coldStart : Double.NaN,
+        coldStartReceived,
         endpoints,
         rules,
         liveHeap);
@@ -112,6 +114,7 @@ public final class LoadGenerator implements AutoCloseable {
     convergence.reset();
     stats.drain();
     double cpuBefore = probe == null ? Double.NaN : probe.cpuSeconds();
+    double ownCpuBefore = ownCpuSeconds();
     long begin = System.nanoTime();
     ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor();
     churn.scheduleAtFixedRate(change, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
@@ -125,13 +128,23 @@ public final class LoadGenerator implements AutoCloseable {
     }
     double seconds = (System.nanoTime() - begin) / 1e9;
     double cpu = probe == null ? Double.NaN : (probe.cpuSeconds() - cpuBefore) / seconds;
+    double ownCpu = (ownCpuSeconds() - ownCpuBefore) / seconds;
     return new Report.Phase(
         perSecond,
         Report.Latencies.of(convergence.finished(kind), convergence.unfinished(kind)),
         convergence.superseded(),
         stats.drain(),
         seconds,
-        cpu);
+        cpu,
+        ownCpu);
+  }
+
+  /** CPU seconds this JVM (the load generator) has used. */
+  private static double ownCpuSeconds() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun
+        ? sun.getProcessCpuTime() / 1e9
+        : Double.NaN;
   }
 
   private void connect(MeshSpec spec) {

@@ -10,6 +10,7 @@ import java.util.Map;
  * What one load-generator run measured.
  *
  * @param coldStartSeconds from the first connection to every proxy having ACKed every type
+ * @param coldStartReceived responses, resources and bytes received per type until then
  * @param endpoints the endpoint-churn phase
  * @param rules the rule-churn phase
  * @param controlPlaneLiveHeapBytes heap in use after a full collection, all proxies connected
@@ -18,6 +19,7 @@ public record Report(
     int proxies,
     String protocol,
     double coldStartSeconds,
+    Map<Type, long[]> coldStartReceived,
     Phase endpoints,
     Phase rules,
     long controlPlaneLiveHeapBytes) {
@@ -29,9 +31,10 @@ public record Report(
       int superseded,
       Map<Type, long[]> received,
       double seconds,
-      double controlPlaneCores) {
+      double controlPlaneCores,
+      double loadGeneratorCores) {
     static Phase skipped() {
-      return new Phase(0, Latencies.NONE, 0, Map.of(), 0, Double.NaN);
+      return new Phase(0, Latencies.NONE, 0, Map.of(), 0, Double.NaN, Double.NaN);
     }
 
     JsonObject toJson() {
@@ -41,16 +44,8 @@ public record Report(
       o.addProperty("superseded", superseded);
       o.addProperty("seconds", seconds);
       o.addProperty("controlPlaneCores", controlPlaneCores);
-      JsonObject types = new JsonObject();
-      received.forEach(
-          (t, v) -> {
-            JsonObject j = new JsonObject();
-            j.addProperty("responses", v[0]);
-            j.addProperty("resources", v[1]);
-            j.addProperty("bytes", v[2]);
-            types.add(t.name(), j);
-          });
-      o.add("received", types);
+      o.addProperty("loadGeneratorCores", loadGeneratorCores);
+      o.add("received", Report.received(received));
       return o;
     }
   }
@@ -87,11 +82,25 @@ public record Report(
     }
   }
 
+  static JsonObject received(Map<Type, long[]> received) {
+    JsonObject types = new JsonObject();
+    received.forEach(
+        (t, v) -> {
+          JsonObject j = new JsonObject();
+          j.addProperty("responses", v[0]);
+          j.addProperty("resources", v[1]);
+          j.addProperty("bytes", v[2]);
+          types.add(t.name(), j);
+        });
+    return types;
+  }
+
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
     o.addProperty("proxies", proxies);
     o.addProperty("protocol", protocol);
     o.addProperty("coldStartSeconds", coldStartSeconds);
+    o.add("coldStartReceived", received(coldStartReceived));
     o.add("endpointChanges", endpoints.toJson());
     o.add("ruleChanges", rules.toJson());
     o.addProperty("controlPlaneLiveHeapMiB", controlPlaneLiveHeapBytes / 1048576.0);
@@ -107,6 +116,7 @@ public record Report(
             Locale.ROOT,
             "cold start: every proxy ACKed every type after %.2f s%n",
             coldStartSeconds));
+    received(s, coldStartReceived);
     phase(s, "endpoint changes", endpoints);
     phase(s, "rule changes", rules);
     s.append(
@@ -127,7 +137,7 @@ public record Report(
             Locale.ROOT,
             "%s at %.1f/s for %.0f s: %d converged, %d not, %d superseded;"
                 + " convergence p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms;"
-                + " control plane CPU %.3f cores%n",
+                + " CPU: control plane %.3f cores, load generator %.3f cores%n",
             what,
             p.changesPerSecond(),
             p.seconds(),
@@ -138,17 +148,21 @@ public record Report(
             l.p90(),
             l.p99(),
             l.max(),
-            p.controlPlaneCores()));
-    p.received()
-        .forEach(
-            (t, v) ->
-                s.append(
-                    String.format(
-                        Locale.ROOT,
-                        "  received %s: %d responses, %d resources, %.2f MiB%n",
-                        t,
-                        v[0],
-                        v[1],
-                        v[2] / 1048576.0)));
+            p.controlPlaneCores(),
+            p.loadGeneratorCores()));
+    received(s, p.received());
+  }
+
+  private static void received(StringBuilder s, Map<Type, long[]> received) {
+    received.forEach(
+        (t, v) ->
+            s.append(
+                String.format(
+                    Locale.ROOT,
+                    "  received %s: %d responses, %d resources, %.2f MiB%n",
+                    t,
+                    v[0],
+                    v[1],
+                    v[2] / 1048576.0)));
   }
 }

@@ -3,9 +3,6 @@ package io.sextant.bench.loadgen;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -102,9 +99,7 @@ abstract class SimulatedProxy {
                 ? item.name()
                 : Wire.stringField(item.value(), 1);
         Convergence.Change c = convergence.pending(name);
-        if (c != null
-            && hasPort(
-                parse(item.value(), ClusterLoadAssignment.parser()), Integer.parseInt(c.marker))) {
+        if (c != null && Wire.contains(item.value(), c.pattern)) {
           found.add(c);
         }
       }
@@ -126,17 +121,6 @@ abstract class SimulatedProxy {
     for (Convergence.Change c : changes) {
       convergence.acked(c, index, now);
     }
-  }
-
-  private static boolean hasPort(ClusterLoadAssignment cla, int port) {
-    for (LocalityLbEndpoints l : cla.getEndpointsList()) {
-      for (LbEndpoint e : l.getLbEndpointsList()) {
-        if (e.getEndpoint().getAddress().getSocketAddress().getPortValue() == port) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   static <T> T parse(ByteString bytes, com.google.protobuf.Parser<T> parser) {

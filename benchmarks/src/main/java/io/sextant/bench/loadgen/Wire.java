@@ -239,6 +239,19 @@ final class Wire {
     return out.toByteString().toByteArray();
   }
 
+  /** SocketAddress.port_value (field 3, a varint) as encoded: tag, then the port. */
+  static byte[] portField(int port) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      c.writeUInt32(3, port);
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString().toByteArray();
+  }
+
   static boolean contains(ByteString haystack, byte[] needle) {
     int n = haystack.size() - needle.length;
     outer:

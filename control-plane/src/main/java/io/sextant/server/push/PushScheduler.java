@@ -379,16 +379,20 @@ public final class PushScheduler
     mesh = next;
     setsUsed.clear();
     SnapshotConsistency.Checker checker = new SnapshotConsistency.Checker();
+    EndpointSwap swap = endpointOnly ? endpointSwap() : null;
     int published = 0;
     int proxies = 0;
     for (Group g : activeGroups()) {
-      int reached = publish(g, checker);
+      int reached =
+          swap != null && swap.applies(g) ? publishEndpoints(g, swap) : publish(g, checker);
       if (reached >= 0) {
         published++;
         proxies += reached;
       }
     }
-    sets.keySet().retainAll(setsUsed);
+    if (swap == null) {
+      sets.keySet().retainAll(setsUsed); // a swap leaves the other layers' sets untouched
+    }
     long micros = (System.nanoTime() - start) / 1_000;
     // Set once every group has its new snapshot: the generation proxies are being served.
     metrics.meshGeneration.set(next.generation());
@@ -468,6 +472,56 @@ public final class PushScheduler
                 next.version(XdsType.CDS),
                 next.version(XdsType.EDS));
       }
+    }
+    return ids.size();
+  }
+
+  /**
+   * An endpoint-only push where the shared endpoint layer kept every name: each group's snapshot is
+   * its previous one with the new endpoint set in place of the old, since nothing else can have
+   * changed and no cluster gained or lost its assignment (so the snapshot stays consistent).
+   */
+  private record EndpointSwap(List<ResourceSet> before, List<ResourceSet> after) {
+    boolean applies(Group g) {
+      return g.current != null && g.current.parts(XdsType.EDS).equals(before);
+    }
+  }
+
+  /** The swap for this push, or null when groups must be rebuilt and checked one by one. */
+  private EndpointSwap endpointSwap() {
+    LayerSet old = sets.get(translation.endpoints().key());
+    if (old == null) {
+      return null;
+    }
+    List<ResourceSet> after = sets(List.of(translation.endpoints()));
+    ResourceSet now = after.get(0);
+    Optional<Set<String>> changed = now.changedSince(old.set());
+    if (changed.isEmpty()) {
+      return null;
+    }
+    for (String name : changed.get()) {
+      if (now.get(name) == null || old.set().get(name) == null) {
+        return null; // an assignment came or went: clusters changed too
+      }
+    }
+    return new EndpointSwap(List.of(old.set()), after);
+  }
+
+  private int publishEndpoints(Group g, EndpointSwap swap) {
+    GroupSnapshot previous = g.current;
+    GroupSnapshot next = previous.with(XdsType.EDS, swap.after());
+    if (next.version(XdsType.EDS).equals(previous.version(XdsType.EDS))) {
+      return -1;
+    }
+    g.current = next;
+    streams.publish(g.key, next);
+    metrics.pushes.incrementAndGet();
+    List<String> ids;
+    synchronized (lock) {
+      ids = g.proxyIds();
+    }
+    if (LOG.isDebugEnabled()) {
+      ids.forEach(id -> LOG.debug("push: proxy={} EDS={}", id, next.version(XdsType.EDS)));
     }
     return ids.size();
   }

@@ -2,7 +2,6 @@ package io.sextant.server.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
@@ -11,22 +10,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Aggregated Discovery Service: every stream, state-of-the-world or delta, starts here.
- * Requests are read with the generated protobuf classes; responses are written as {@link
- * EncodedResponse}s, whose resource bytes are encoded once and shared by every stream.
+ * State-of-the-world requests are read raw ({@link SotwRequest}), delta requests with the generated
+ * protobuf classes; responses are written as {@link EncodedResponse}s, whose resource bytes are
+ * encoded once and shared by every stream.
  */
 final class AdsService {
   private AdsService() {}
 
   static ServerServiceDefinition definition(XdsStreams streams, ProxyTracker tracker) {
     AtomicLong ids = new AtomicLong();
-    MethodDescriptor<DiscoveryRequest, EncodedResponse> sotw =
+    MethodDescriptor<SotwRequest, EncodedResponse> sotw =
         method(
             AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
-            DiscoveryRequest.getDefaultInstance());
+            SotwRequest.MARSHALLER);
     MethodDescriptor<DeltaDiscoveryRequest, EncodedResponse> delta =
         method(
             AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
-            DeltaDiscoveryRequest.getDefaultInstance());
+            ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()));
     return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
         .addMethod(
             sotw,
@@ -39,13 +39,12 @@ final class AdsService {
         .build();
   }
 
-  private static <Q extends com.google.protobuf.Message>
-      MethodDescriptor<Q, EncodedResponse> method(
-          MethodDescriptor<?, ?> generated, Q requestPrototype) {
+  private static <Q> MethodDescriptor<Q, EncodedResponse> method(
+      MethodDescriptor<?, ?> generated, MethodDescriptor.Marshaller<Q> requests) {
     return MethodDescriptor.<Q, EncodedResponse>newBuilder()
         .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
         .setFullMethodName(generated.getFullMethodName())
-        .setRequestMarshaller(ProtoUtils.marshaller(requestPrototype))
+        .setRequestMarshaller(requests)
         .setResponseMarshaller(EncodedResponse.MARSHALLER)
         .build();
   }

@@ -37,6 +37,13 @@ public final class GroupSnapshot {
     }
   }
 
+  /** This snapshot with {@code type} made of {@code sets} instead. */
+  public GroupSnapshot with(XdsType type, List<ResourceSet> sets) {
+    Map<XdsType, List<ResourceSet>> p = new EnumMap<>(parts);
+    p.put(type, sets);
+    return new GroupSnapshot(p);
+  }
+
   public List<ResourceSet> parts(XdsType type) {
     return parts.get(type);
   }
@@ -105,7 +112,12 @@ public final class GroupSnapshot {
   public Set<String> changedSince(XdsType type, GroupSnapshot older) {
     List<ResourceSet> now = parts.get(type);
     List<ResourceSet> then = older.parts.get(type);
-    if (now.size() == then.size()) {
+    if (now.size() == 1 && then.size() == 1) {
+      Optional<Set<String>> c = now.get(0).changedSince(then.get(0));
+      if (c.isPresent()) {
+        return c.get();
+      }
+    } else if (now.size() == then.size()) {
       Set<String> changed = new HashSet<>();
       boolean derivable = true;
       for (int i = 0; i < now.size() && derivable; i++) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -179,17 +180,28 @@ public final class ResourceSet {
    * The names added, changed or removed since {@code older}, if {@code older} is this set or one it
    * was derived from recently; empty when that cannot be told cheaply.
    */
-  Optional<Set<String>> changedSince(ResourceSet older) {
+  public synchronized Optional<Set<String>> changedSince(ResourceSet older) {
     if (older == this) {
       return Optional.of(Set.of());
     }
+    // Every stream of every group sharing this set asks the same question after a push.
+    if (older == lastOlder) {
+      return lastChanged;
+    }
+    Optional<Set<String>> answer = Optional.empty();
     Set<String> changed = new HashSet<>();
     for (ResourceSet s = this; s != null; s = s.base) {
       if (s == older) {
-        return Optional.of(changed);
+        answer = Optional.of(Collections.unmodifiableSet(changed));
+        break;
       }
       changed.addAll(s.changedFromBase);
     }
-    return Optional.empty();
+    lastOlder = older;
+    lastChanged = answer;
+    return answer;
   }
+
+  private ResourceSet lastOlder;
+  private Optional<Set<String>> lastChanged;
 }

@@ -1,6 +1,5 @@
 package io.sextant.server.xds;
 
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ import java.util.Set;
  * changed since the last response, which the protocol allows: an endpoint change sends one
  * ClusterLoadAssignment to the proxies that watch it, and nothing to the others.
  */
-final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequest> {
+final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> {
 
   SotwStream(
       long id, StreamObserver<EncodedResponse> out, XdsStreams streams, ProxyTracker tracker) {
@@ -23,39 +22,41 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
   }
 
   @Override
-  public synchronized void onNext(DiscoveryRequest request) {
-    if (!identify(request.getNode())) {
+  public synchronized void onNext(SotwRequest request) {
+    if (!identified() && !identify(request.node())) {
       return;
     }
-    Optional<XdsType> known = XdsType.of(request.getTypeUrl());
+    Optional<XdsType> known = XdsType.of(request.typeUrl());
     if (known.isEmpty()) {
       return; // a type Sextant does not serve (secrets, ...): no answer means "none"
     }
     XdsType type = known.get();
     TypeState s = types.get(type);
-    tracker.requested(connection, type, request.getVersionInfo());
-    String nonce = request.getResponseNonce();
+    tracker.requested(connection, type, request.versionInfo());
+    String nonce = request.responseNonce();
     if (!nonce.isEmpty()) {
       if (!nonce.equals(s.sentNonce)) {
         return; // answers an older response; a newer one is on its way
       }
       if (s.inFlight) {
         answered(type);
-        if (request.hasErrorDetail()) {
+        if (request.errorDetail().isPresent()) {
           // Not sent again: the proxy keeps its last good configuration until ours changes.
-          tracker.nacked(connection, type, nonce, request.getErrorDetail().getMessage());
+          tracker.nacked(connection, type, nonce, request.errorDetail().get().getMessage());
         }
       }
     }
     // Envoy repeats every name in every request (1,000s for EDS); when the bytes are the same as
     // last time, the subscription is too, and nothing needs decoding, hashing or interning.
-    long fingerprint = fingerprint(request.getResourceNamesList());
+    long fingerprint = request.namesFingerprint();
     Set<String> names =
         s.subscribed
+                && fingerprint != 0
                 && fingerprint == s.fingerprint
-                && request.getResourceNamesCount() == s.names.size()
+                && request.nameCount() == s.nameCount
             ? s.names
-            : subscription(new HashSet<>(request.getResourceNamesList()));
+            : subscription(new HashSet<>(request.names()));
+    s.nameCount = request.nameCount();
     s.fingerprint = fingerprint;
     boolean changed = !s.subscribed || !names.equals(s.names);
     if (!type.fullState()) {
@@ -66,7 +67,7 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
       }
     }
     if (!s.subscribed) {
-      s.heldVersion = request.getVersionInfo();
+      s.heldVersion = request.versionInfo();
     }
     s.subscribed = true;
     s.wildcard = type.fullState() && names.isEmpty();
@@ -138,19 +139,6 @@ final class SotwStream extends XdsStream implements StreamObserver<DiscoveryRequ
         send(XdsType.EDS, snapshot, false);
       }
     }
-  }
-
-  /**
-   * A 64-bit hash of the names, in order. protobuf has already decoded them into strings while
-   * parsing the request, so hashing those is the cheapest look at them.
-   */
-  static long fingerprint(List<String> names) {
-    long h = 1125899906842597L;
-    for (String name : names) {
-      h = 31 * h + name.hashCode();
-      h ^= h >>> 29;
-    }
-    return h;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

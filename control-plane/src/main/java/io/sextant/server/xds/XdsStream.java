@@ -34,6 +34,9 @@ abstract class XdsStream {
     /** A hash of the names as last requested, to skip re-reading an unchanged subscription. */
     long fingerprint;
 
+    /** How many names were last requested, repeats included (state of the world). */
+    int nameCount;
+
     /** The snapshot the last response was computed from; null before the first. */
     GroupSnapshot sent;
 
@@ -84,6 +87,10 @@ abstract class XdsStream {
 
   static Set<String> subscription(Set<String> names) {
     return SUBSCRIPTIONS.intern(Set.copyOf(names));
+  }
+
+  final boolean identified() {
+    return group != null;
   }
 
   /** Learns who is on the other end from the first request; false (and closes) if nobody said. */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every standard scenario and the JMH benchmarks, keeps their JSON under
+# benchmarks/results/DATE/, and regenerates the results table in docs/performance.md.
+# Takes about 20 minutes on a 2-core machine. Run it on an otherwise idle machine.
+#   benchmarks/run-scenarios.sh            everything
+#   SKIP_JMH=1 benchmarks/run-scenarios.sh scenarios only
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mvn -B -q -DskipTests package
+out="benchmarks/results/$(date -u +%Y-%m-%d)"
+mkdir -p "$out"
+loadgen=bin/sextant-loadgen
+
+# The standard scenarios, state of the world and delta. mesh-10k's proxy count is what this
+# machine can simulate beside the control plane; see docs/performance.md.
+"$loadgen" scenario cold-start --json "$out/cold-start-sotw.json"
+"$loadgen" scenario cold-start --delta --json "$out/cold-start-delta.json"
+"$loadgen" scenario mesh-1k --json "$out/mesh-1k-sotw.json"
+"$loadgen" scenario mesh-1k --delta --json "$out/mesh-1k-delta.json"
+"$loadgen" scenario mesh-10k --delta --json "$out/mesh-10k-delta.json"
+
+files=("$out"/cold-start-sotw.json "$out"/cold-start-delta.json "$out"/mesh-1k-sotw.json
+  "$out"/mesh-1k-delta.json "$out"/mesh-10k-delta.json)
+if [ -z "${SKIP_JMH:-}" ]; then
+  "$loadgen" jmh TranslationBenchmark -rf json -rff "$out/jmh.json"
+  files+=("$out/jmh.json")
+fi
+"$loadgen" table --update docs/performance.md "${files[@]}"

@@ -1,0 +1,115 @@
+package io.sextant.server.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SotwRequestTest {
+  private static final String EDS =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+
+  private static DiscoveryRequest request(List<String> names) {
+    return DiscoveryRequest.newBuilder()
+        .setVersionInfo("v7")
+        .setNode(Node.newBuilder().setId("sidecar-1.default").setCluster("reviews"))
+        .addAllResourceNames(names)
+        .setTypeUrl(EDS)
+        .setResponseNonce("42")
+        .build();
+  }
+
+  private static List<String> clusters(int n) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      names.add("outbound|8080||svc-" + i + ".ns.svc.cluster.local");
+    }
+    return names;
+  }
+
+  @Test
+  void everyFieldEnvoySends_isRead() {
+    SotwRequest r = SotwRequest.of(request(clusters(3)));
+
+    assertThat(r.versionInfo()).isEqualTo("v7");
+    assertThat(r.typeUrl()).isEqualTo(EDS);
+    assertThat(r.responseNonce()).isEqualTo("42");
+    assertThat(r.node().getId()).isEqualTo("sidecar-1.default");
+    assertThat(r.nameCount()).isEqualTo(3);
+    assertThat(r.names()).isEqualTo(clusters(3));
+    assertThat(r.errorDetail()).isEmpty();
+  }
+
+  @Test
+  void aNack_carriesItsErrorDetail() {
+    SotwRequest r =
+        SotwRequest.of(
+            request(List.of()).toBuilder()
+                .setErrorDetail(Status.newBuilder().setCode(3).setMessage("bad cluster"))
+                .build());
+
+    assertThat(r.errorDetail()).map(Status::getMessage).contains("bad cluster");
+  }
+
+  @Test
+  void theSameNames_haveTheSameFingerprint_whateverElseDiffers() {
+    SotwRequest first = SotwRequest.of(request(clusters(2000)));
+    SotwRequest ack =
+        SotwRequest.of(
+            request(clusters(2000)).toBuilder()
+                .setVersionInfo("v8")
+                .setResponseNonce("43")
+                .build());
+
+    assertThat(ack.namesFingerprint()).isEqualTo(first.namesFingerprint()).isNotZero();
+  }
+
+  @Test
+  void anyChangeToTheNames_changesTheFingerprint() {
+    List<String> names = clusters(2000);
+    long before = SotwRequest.of(request(names)).namesFingerprint();
+
+    List<String> renamed = new ArrayList<>(names);
+    renamed.set(1234, "outbound|8080||svc-1234.ns.svc.cluster.locaL");
+    List<String> reordered = new ArrayList<>(names);
+    reordered.set(0, names.get(1));
+    reordered.set(1, names.get(0));
+    List<String> shorter = names.subList(0, 1999);
+
+    assertThat(SotwRequest.of(request(renamed)).namesFingerprint()).isNotEqualTo(before);
+    assertThat(SotwRequest.of(request(reordered)).namesFingerprint()).isNotEqualTo(before);
+    assertThat(SotwRequest.of(request(shorter)).namesFingerprint()).isNotEqualTo(before);
+    assertThat(SotwRequest.of(request(List.of())).namesFingerprint()).isNotEqualTo(before);
+  }
+
+  @Test
+  void namesInterleavedWithOtherFields_areStillRead_andAskToBeDecoded() throws Exception {
+    ByteString.Output bytes = ByteString.newOutput();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.writeString(3, "a");
+    out.writeString(5, "nonce-1");
+    out.writeString(3, "b");
+    out.writeString(4, EDS);
+    out.flush();
+
+    SotwRequest r = SotwRequest.parse(bytes.toByteString().toByteArray());
+
+    assertThat(r.names()).containsExactly("a", "b");
+    assertThat(r.responseNonce()).isEqualTo("nonce-1");
+    assertThat(r.namesFingerprint()).as("0 means: compare the decoded names").isZero();
+  }
+
+  @Test
+  void garbage_isRejected() {
+    assertThatThrownBy(() -> SotwRequest.parse(new byte[] {0x1a, 0x7f, 0x01}))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+  }
+}
