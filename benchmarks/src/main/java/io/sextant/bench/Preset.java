@@ -5,21 +5,27 @@ import io.sextant.bench.mesh.MeshSpec;
 /** The standard scenarios, documented in docs/performance.md. */
 enum Preset {
   /** What the test suite runs to keep the instrument working. */
-  SMOKE(MeshSpec.of(20, 4, 5), 20, 5, 5, 2),
+  SMOKE(MeshSpec.of(20, 4, 5), 20, 5, 5, 2, "512m"),
   /** 1,000 services x 10 endpoints, 100 VirtualServices, 2,000 proxies, 10 endpoint changes/s. */
-  MESH_1K(MeshSpec.of(1000, 10, 100), 2000, 60, 10, 1),
-  /** 10,000 services x 10 endpoints; as many proxies as the machine can simulate beside it. */
-  MESH_10K(MeshSpec.of(10000, 10, 100), 200, 60, 10, 1),
+  MESH_1K(MeshSpec.of(1000, 10, 100), 2000, 60, 10, 1, "512m"),
+  /**
+   * 10,000 services x 10 endpoints; as many proxies as the machine can simulate beside it: 200,
+   * each receiving about 10 MB when it connects. The control plane gets 1 GiB of heap: it holds
+   * some 475 MiB live with 200 proxies, and a rule change builds a new translation beside the old.
+   */
+  MESH_10K(MeshSpec.of(10000, 10, 100), 200, 60, 10, 1, "1g"),
   /** 2,000 proxies connecting at once to a fresh control plane serving mesh-1k; no churn. */
-  COLD_START(MeshSpec.of(1000, 10, 100), 2000, 0, 0, 0);
+  COLD_START(MeshSpec.of(1000, 10, 100), 2000, 0, 0, 0, "512m");
 
   final MeshSpec mesh;
   final int proxies;
   final int churnSeconds;
   final double endpointChangesPerSecond;
   final double ruleChangesPerSecond;
+  final String xmx;
 
-  Preset(MeshSpec mesh, int proxies, int churnSeconds, double endpoints, double rules) {
+  Preset(MeshSpec mesh, int proxies, int churnSeconds, double endpoints, double rules, String xmx) {
+    this.xmx = xmx;
     this.mesh = mesh;
     this.proxies = proxies;
     this.churnSeconds = churnSeconds;

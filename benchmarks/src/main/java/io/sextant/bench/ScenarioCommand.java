@@ -43,8 +43,7 @@ final class ScenarioCommand implements Callable<Integer> {
 
   @Option(
       names = "--xmx",
-      defaultValue = "512m",
-      description = "-Xmx of the control plane JVM (default: ${DEFAULT-VALUE}).")
+      description = "-Xmx of the control plane JVM (default: the scenario's, 512m; mesh-10k 1g).")
   String xmx;
 
   @Option(names = "--proxies", description = "Simulated proxies (default: the scenario's).")
@@ -98,6 +97,9 @@ final class ScenarioCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Preset preset = Preset.of(name);
+    if (xmx == null) {
+      xmx = preset.xmx;
+    }
     MeshSpec spec = preset.mesh;
     if (ports != null) {
       spec =

@@ -22,14 +22,14 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
   private boolean nodeSent;
   private final Map<Type, Boolean> received = new EnumMap<>(Type.class);
 
-  /** Listener name to the route configurations it asks for. */
-  private final Map<String, List<String>> listeners = new HashMap<>();
+  /** Listener name to the route configurations it asks for (shared, immutable). */
+  private Map<String, List<String>> listeners = Map.of();
 
-  /** Cluster name to its EDS name, for EDS clusters. */
-  private final Map<String, Optional<String>> clusters = new HashMap<>();
+  /** Cluster name to its EDS name, for EDS clusters (shared, immutable). */
+  private Map<String, Optional<String>> clusters = Map.of();
 
-  private final Set<String> edsNames = new HashSet<>();
-  private final Set<String> rdsNames = new HashSet<>();
+  private Set<String> edsNames = Set.of();
+  private Set<String> rdsNames = Set.of();
 
   DeltaProxy(
       int index,
@@ -69,21 +69,26 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
     List<Convergence.Change> markers = markersIn(type, r.resources());
     send(type, List.of(), List.of(), r.nonce());
     if (type == Type.LDS) {
+      Map<String, List<String>> next = new HashMap<>(listeners);
       for (Wire.Item item : r.resources()) {
-        listeners.put(item.name(), rdsNames(List.of(item)));
+        next.put(item.name(), rdsNames(List.of(item)));
       }
-      r.removed().forEach(listeners::remove);
+      r.removed().forEach(next::remove);
+      listeners = shared(Map.copyOf(next));
       Set<String> want = new HashSet<>();
       listeners.values().forEach(want::addAll);
-      subscribe(Type.RDS, rdsNames, want);
+      rdsNames = subscribe(Type.RDS, rdsNames, want);
     } else if (type == Type.CDS) {
+      Map<String, Optional<String>> next = new HashMap<>(clusters);
       for (Wire.Item item : r.resources()) {
-        clusters.put(item.name(), Wire.edsName(item.value()));
+        String name = item.name();
+        next.put(name, edsName(name, item.version(), item));
       }
-      r.removed().forEach(clusters::remove);
+      r.removed().forEach(next::remove);
+      clusters = shared(Map.copyOf(next));
       Set<String> want = new HashSet<>();
       clusters.values().forEach(o -> o.ifPresent(want::add));
-      subscribe(Type.EDS, edsNames, want);
+      edsNames = subscribe(Type.EDS, edsNames, want);
     }
     received.put(type, true);
     acked(markers);
@@ -94,21 +99,23 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
             && (rdsNames.isEmpty() || received.get(Type.RDS)));
   }
 
-  /** Sends the difference between what {@code current} holds and {@code want}, if any. */
-  private void subscribe(Type type, Set<String> current, Set<String> want) {
+  /**
+   * Sends the difference between what {@code current} holds and {@code want}, if any; returns what
+   * is held now.
+   */
+  private Set<String> subscribe(Type type, Set<String> current, Set<String> want) {
     Set<String> add = new HashSet<>(want);
     add.removeAll(current);
     Set<String> drop = new HashSet<>(current);
     drop.removeAll(want);
     if (add.isEmpty() && drop.isEmpty()) {
-      return;
+      return current;
     }
-    current.clear();
-    current.addAll(want);
     if (!add.isEmpty()) {
       received.put(type, false);
     }
     send(type, add, drop, "");
+    return shared(Set.copyOf(want));
   }
 
   @Override

@@ -67,6 +67,8 @@ public final class LoadGenerator implements AutoCloseable {
     ControlPlaneProbe probe =
         options.admin() == null ? null : new ControlPlaneProbe(options.admin());
 
+    double cpuBefore = probe == null ? Double.NaN : probe.cpuSeconds();
+    double ownCpuBefore = ownCpuSeconds();
     long start = System.nanoTime();
     connect(spec);
     boolean allConverged = false;
@@ -84,6 +86,10 @@ public final class LoadGenerator implements AutoCloseable {
     double coldStart = (System.nanoTime() - start) / 1e9;
     checkFailures();
     Map<TypeStats.Type, long[]> coldStartReceived = stats.drain();
+    double[] coldStartCores = {
+      probe == null ? Double.NaN : (probe.cpuSeconds() - cpuBefore) / coldStart,
+      (ownCpuSeconds() - ownCpuBefore) / coldStart
+    };
 
     Report.Phase endpoints =
         phase(
@@ -99,6 +105,8 @@ public final class LoadGenerator implements AutoCloseable {
         options.delta() ? "delta" : "sotw",
         allConverged ? coldStart : Double.NaN,
         coldStartReceived,
+        coldStartCores[0],
+        coldStartCores[1],
         endpoints,
         rules,
         liveHeap);

@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param coldStartSeconds from the first connection to every proxy having ACKed every type
  * @param coldStartReceived responses, resources and bytes received per type until then
+ * @param coldStartControlPlaneCores the control plane's CPU use meanwhile, in cores
+ * @param coldStartLoadGeneratorCores the load generator's own, in cores
  * @param endpoints the endpoint-churn phase
  * @param rules the rule-churn phase
  * @param controlPlaneLiveHeapBytes heap in use after a full collection, all proxies connected
@@ -20,6 +22,8 @@ public record Report(
     String protocol,
     double coldStartSeconds,
     Map<Type, long[]> coldStartReceived,
+    double coldStartControlPlaneCores,
+    double coldStartLoadGeneratorCores,
     Phase endpoints,
     Phase rules,
     long controlPlaneLiveHeapBytes) {
@@ -101,6 +105,8 @@ public record Report(
     o.addProperty("protocol", protocol);
     o.addProperty("coldStartSeconds", coldStartSeconds);
     o.add("coldStartReceived", received(coldStartReceived));
+    o.addProperty("coldStartControlPlaneCores", coldStartControlPlaneCores);
+    o.addProperty("coldStartLoadGeneratorCores", coldStartLoadGeneratorCores);
     o.add("endpointChanges", endpoints.toJson());
     o.add("ruleChanges", rules.toJson());
     o.addProperty("controlPlaneLiveHeapMiB", controlPlaneLiveHeapBytes / 1048576.0);
@@ -114,8 +120,11 @@ public record Report(
     s.append(
         String.format(
             Locale.ROOT,
-            "cold start: every proxy ACKed every type after %.2f s%n",
-            coldStartSeconds));
+            "cold start: every proxy ACKed every type after %.2f s;"
+                + " CPU: control plane %.3f cores, load generator %.3f cores%n",
+            coldStartSeconds,
+            coldStartControlPlaneCores,
+            coldStartLoadGeneratorCores));
     received(s, coldStartReceived);
     phase(s, "endpoint changes", endpoints);
     phase(s, "rule changes", rules);

@@ -83,15 +83,17 @@ final class SotwProxy extends SimulatedProxy implements StreamObserver<Wire.Resp
     if (type == Type.LDS) {
       Set<String> rds = new TreeSet<>(rdsNames(r.resources()));
       if (!rds.equals(rdsNames)) {
-        rdsNames = rds;
-        subscribe(Type.RDS, rds);
+        rdsNames = shared(rds);
+        subscribe(Type.RDS, rdsNames);
       }
     } else if (type == Type.CDS) {
       Set<String> eds = new TreeSet<>();
-      r.resources().forEach(c -> Wire.edsName(c.value()).ifPresent(eds::add));
+      for (Wire.Item c : r.resources()) {
+        edsName(Wire.stringField(c.value(), 1), r.version(), c).ifPresent(eds::add);
+      }
       if (!eds.equals(edsNames)) {
-        edsNames = eds;
-        subscribe(Type.EDS, eds);
+        edsNames = shared(eds);
+        subscribe(Type.EDS, edsNames);
       }
     }
     acked.put(type, true);

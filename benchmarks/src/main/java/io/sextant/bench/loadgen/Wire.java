@@ -47,6 +47,11 @@ final class Wire {
       return name;
     }
 
+    /** The resource's version as the delta entry carries it; null in state-of-the-world. */
+    String version() {
+      return delta ? stringField(entry, 1) : null;
+    }
+
     /** The serialized resource. */
     ByteString value() {
       if (value == null) {

@@ -61,8 +61,8 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
       for (String n : request.getResourceNamesSubscribeList()) {
         if (n.equals(WILDCARD)) {
           s.wildcard = true;
-        } else if (names.add(n)) {
-          s.force.add(n);
+        } else if (names.add(n) && s.sent != null) {
+          s.force.add(n); // before the first response, that response carries every name anyway
         }
       }
       for (String n : request.getResourceNamesUnsubscribeList()) {

@@ -27,28 +27,31 @@ public final class ResourceSet {
   /** How far back {@link #changedSince} follows; older sets are compared name by name. */
   private static final int MAX_CHAIN = 32;
 
-  static final ResourceSet EMPTY = new ResourceSet(Map.of(), List.of(), 0, null, Set.of(), 0);
+  static final ResourceSet EMPTY = new ResourceSet(Map.of(), List.of(), 0, Step.FIRST);
+
+  /**
+   * A set's place in the history of its layer: what changed from the set before it. Steps hold
+   * names only, never resources, so a long history costs little (an earlier design kept every older
+   * set alive through the chain, and ran a 10,000-service mesh out of heap).
+   */
+  private record Step(Step previous, Set<String> changed, int depth) {
+    static final Step FIRST = new Step(null, Set.of(), 0);
+
+    static Step fresh() {
+      return new Step(null, Set.of(), 0);
+    }
+  }
 
   private final Map<String, Resource> byName;
   private final List<Resource> ordered;
   private final long hash;
-  private final ResourceSet base;
-  private final Set<String> changedFromBase;
-  private final int depth;
+  private final Step step;
 
-  private ResourceSet(
-      Map<String, Resource> byName,
-      List<Resource> ordered,
-      long hash,
-      ResourceSet base,
-      Set<String> changedFromBase,
-      int depth) {
+  private ResourceSet(Map<String, Resource> byName, List<Resource> ordered, long hash, Step step) {
     this.byName = byName;
     this.ordered = ordered;
     this.hash = hash;
-    this.base = base;
-    this.changedFromBase = changedFromBase;
-    this.depth = depth;
+    this.step = step;
   }
 
   /**
@@ -73,7 +76,7 @@ public final class ResourceSet {
       hash += r.hash();
     }
     if (previous == null) {
-      return new ResourceSet(byName, ordered, hash, null, Set.of(), 0);
+      return new ResourceSet(byName, ordered, hash, Step.fresh());
     }
     for (String name : previous.byName.keySet()) {
       if (!byName.containsKey(name)) {
@@ -83,14 +86,14 @@ public final class ResourceSet {
     if (changed.isEmpty() && previous.byName.size() == byName.size()) {
       return previous;
     }
-    boolean chain = previous.depth < MAX_CHAIN;
+    Step before = previous.step;
     return new ResourceSet(
         byName,
         ordered,
         hash,
-        chain ? previous : null,
-        chain ? changed : Set.of(),
-        chain ? previous.depth + 1 : 0);
+        before.depth() < MAX_CHAIN
+            ? new Step(before, Set.copyOf(changed), before.depth() + 1)
+            : Step.fresh());
   }
 
   /** Encoded resources: the bytes of a response's resources field, and how many they are. */
@@ -185,23 +188,23 @@ public final class ResourceSet {
       return Optional.of(Set.of());
     }
     // Every stream of every group sharing this set asks the same question after a push.
-    if (older == lastOlder) {
+    if (older.step == lastOlder) {
       return lastChanged;
     }
     Optional<Set<String>> answer = Optional.empty();
     Set<String> changed = new HashSet<>();
-    for (ResourceSet s = this; s != null; s = s.base) {
-      if (s == older) {
+    for (Step s = step; s != null; s = s.previous()) {
+      if (s == older.step) {
         answer = Optional.of(Collections.unmodifiableSet(changed));
         break;
       }
-      changed.addAll(s.changedFromBase);
+      changed.addAll(s.changed());
     }
-    lastOlder = older;
+    lastOlder = older.step;
     lastChanged = answer;
     return answer;
   }
 
-  private ResourceSet lastOlder;
+  private Step lastOlder;
   private Optional<Set<String>> lastChanged;
 }

@@ -59,7 +59,8 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
     s.nameCount = request.nameCount();
     s.fingerprint = fingerprint;
     boolean changed = !s.subscribed || !names.equals(s.names);
-    if (!type.fullState()) {
+    // Before the first response, that response carries every name anyway.
+    if (!type.fullState() && s.sent != null && names != s.names) {
       for (String n : names) {
         if (!s.names.contains(n)) {
           s.force.add(n); // newly asked for: sent whether or not it changed

@@ -215,6 +215,32 @@ class AdminApiTest {
     assertThat(admin.metric("sextant_xds_nacks_total{type=\"LDS\"}")).isZero();
   }
 
+  @Test
+  void resourcesSent_areCountedPerType_besideTheResponses() {
+    AdsClient proxy = sidecar(PROXY);
+    int clusters = proxy.fetch(XdsType.CDS).getResourcesCount();
+
+    Eventually.holds(
+        () ->
+            assertThat(admin.metric("sextant_xds_resources_sent_total{type=\"CDS\"}"))
+                .isEqualTo(clusters));
+    assertThat(clusters).isGreaterThan(1);
+  }
+
+  @Test
+  void memz_andMetrics_showTheProcessHeapAndCpu() {
+    JsonObject collected = admin.json("/debug/memz?gc=true");
+    JsonObject plain = admin.json("/debug/memz");
+
+    assertThat(collected.get("afterGc").getAsBoolean()).isTrue();
+    assertThat(plain.get("afterGc").getAsBoolean()).isFalse();
+    long used = collected.get("heapUsedBytes").getAsLong();
+    assertThat(used).isPositive().isLessThanOrEqualTo(collected.get("heapMaxBytes").getAsLong());
+    assertThat(collected.get("processCpuSeconds").getAsDouble()).isPositive();
+    assertThat(admin.metric("jvm_heap_used_bytes")).isPositive();
+    assertThat(admin.metric("process_cpu_seconds_total")).isPositive();
+  }
+
   private AdsClient sidecar(String id) {
     return mesh.sotw(TestMesh.productpage(id));
   }
