@@ -154,7 +154,7 @@ final class ScenarioCommand implements Callable<Integer> {
         o.addProperty("virtualServices", spec.virtualServices());
         o.addProperty(
             "command",
-            "bin/sextant-loadgen scenario "
+            "bin/sextant-loadgen "
                 + String.join(" ", command.commandLine().getParseResult().originalArgs()));
         o.add("environment", Environment.describe());
         Files.writeString(json, o.toString());

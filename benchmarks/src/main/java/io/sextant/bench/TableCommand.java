@@ -79,22 +79,26 @@ final class TableCommand implements Callable<Integer> {
               env.get("os").getAsString(),
               env.get("jvm").getAsString()));
       s.append(
-          "| scenario | xDS | proxies | cold start (s) | endpoint change p50 / p90 / p99 / max (ms)"
+          "| scenario | xDS | proxies | cold start (s) | CPU at cold start: control plane / load"
+              + " generator (cores) | endpoint change p50 / p90 / p99 / max (ms)"
               + " | CPU at endpoint churn: control plane / load generator (cores)"
               + " | VirtualService change p50 / p90 / p99 / max (ms) | live heap (MiB) |\n");
-      s.append("|---|---|---|---|---|---|---|---|\n");
+      s.append("|---|---|---|---|---|---|---|---|---|\n");
       for (JsonObject r : scenarios) {
         JsonObject ep = r.getAsJsonObject("endpointChanges");
         JsonObject rules = r.getAsJsonObject("ruleChanges");
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s (%d services) | %s | %d | %s | %s | %s | %s | %s |%n",
+                "| %s (%d services) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                 r.get("scenario").getAsString(),
                 r.get("services").getAsInt(),
                 r.get("protocol").getAsString(),
                 r.get("proxies").getAsInt(),
                 number(r.get("coldStartSeconds"), "%.1f"),
+                number(r.get("coldStartControlPlaneCores"), "%.2f")
+                    + " / "
+                    + number(r.get("coldStartLoadGeneratorCores"), "%.2f"),
                 latencies(ep),
                 churned(ep)
                     ? number(ep.get("controlPlaneCores"), "%.2f")

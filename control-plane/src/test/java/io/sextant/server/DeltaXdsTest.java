@@ -60,6 +60,19 @@ class DeltaXdsTest {
   }
 
   @Test
+  void endpointChange_sendsNothingToAProxyWatchingOnlyOtherClusters() {
+    envoy.fetch(XdsType.EDS, REVIEWS);
+    DeltaAdsClient watchesRatings = mesh.delta(TestMesh.productpage("productpage-v1-2"));
+    watchesRatings.fetch(XdsType.EDS, RATINGS);
+
+    mesh.httpService("reviews", 9080, "10.0.0.9");
+
+    DeltaDiscoveryResponse change = envoy.next(XdsType.EDS);
+    assertThat(Unpacked.names(change)).containsExactly(REVIEWS);
+    assertThat(watchesRatings.typeUrlsArrivingWithinQuietPeriod()).isEmpty();
+  }
+
+  @Test
   void deletingAService_reportsItsClusterRemoved() {
     envoy.fetch(XdsType.CDS);
 

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -49,21 +48,24 @@ public final class MeshTranslation {
       MeshTranslation previous, MeshSnapshot mesh, Set<String> changedHosts) {
     MeshTranslation next = new MeshTranslation(mesh, previous.diagnostics.copy());
     next.layers.putAll(previous.layers);
-    Layer old = previous.endpoints();
-    Map<String, ClusterLoadAssignment> byName = new TreeMap<>();
-    for (Object o : old.resources()) {
+    // One pass over the previous assignments, in name order: keep the unchanged hosts', then add
+    // the changed hosts' anew and restore the order (TimSort is linear on such nearly sorted
+    // lists).
+    List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    for (Object o : previous.endpoints().resources()) {
       ClusterLoadAssignment cla = (ClusterLoadAssignment) o;
-      byName.put(cla.getClusterName(), cla);
+      String name = cla.getClusterName();
+      if (!changedHosts.contains(name.substring(name.lastIndexOf('|') + 1))) {
+        assignments.add(cla);
+      }
     }
     List<MeshService> changed = new ArrayList<>();
     for (String host : changedHosts) {
-      byName.keySet().removeIf(name -> name.endsWith("|" + host));
       mesh.service(host).ifPresent(changed::add);
     }
-    for (ClusterLoadAssignment cla : ServiceClusters.assignments(next.index, changed)) {
-      byName.put(cla.getClusterName(), cla);
-    }
-    next.layers.put(EDS, new Layer(EDS, new ArrayList<>(byName.values())));
+    assignments.addAll(ServiceClusters.assignments(next.index, changed));
+    assignments.sort(Comparator.comparing(ClusterLoadAssignment::getClusterName));
+    next.layers.put(EDS, new Layer(EDS, assignments));
     return next;
   }
 

@@ -115,34 +115,16 @@ final class Wire {
       @Override
       public Response parse(InputStream stream) {
         byte[] bytes = read(stream);
-        return delta ? parseDelta(bytes) : parseSotw(bytes);
+        return Wire.parse(bytes, delta);
       }
     };
   }
 
-  static Response parseSotw(byte[] bytes) {
-    try {
-      CodedInputStream in = input(bytes);
-      String version = "";
-      String type = "";
-      String nonce = "";
-      List<Item> resources = new ArrayList<>();
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        switch (WireFormat.getTagFieldNumber(tag)) {
-          case 1 -> version = in.readString();
-          case 2 -> resources.add(new Item(in.readBytes(), false));
-          case 4 -> type = in.readString();
-          case 5 -> nonce = in.readString();
-          default -> in.skipField(tag);
-        }
-      }
-      return new Response(type, version, nonce, resources, List.of(), bytes.length);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static Response parseDelta(byte[] bytes) {
+  /**
+   * A DiscoveryResponse or DeltaDiscoveryResponse: they share the numbers of the fields read here,
+   * and only delta has removed names (6).
+   */
+  static Response parse(byte[] bytes, boolean delta) {
     try {
       CodedInputStream in = input(bytes);
       String version = "";
@@ -153,10 +135,16 @@ final class Wire {
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         switch (WireFormat.getTagFieldNumber(tag)) {
           case 1 -> version = in.readString();
-          case 2 -> resources.add(new Item(in.readBytes(), true));
+          case 2 -> resources.add(new Item(in.readBytes(), delta));
           case 4 -> type = in.readString();
           case 5 -> nonce = in.readString();
-          case 6 -> removed.add(in.readString());
+          case 6 -> {
+            if (delta) {
+              removed.add(in.readString());
+            } else {
+              in.skipField(tag);
+            }
+          }
           default -> in.skipField(tag);
         }
       }

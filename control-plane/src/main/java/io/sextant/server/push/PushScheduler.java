@@ -451,13 +451,7 @@ public final class PushScheduler
     if (changed.isEmpty()) {
       return -1;
     }
-    g.current = next;
-    streams.publish(g.key, next);
-    metrics.pushes.incrementAndGet();
-    List<String> ids;
-    synchronized (lock) {
-      ids = g.proxyIds();
-    }
+    List<String> ids = deliver(g, next);
     // Full pushes are logged per proxy; endpoint pushes, which can be many a second, per group.
     boolean endpointsOnly = previous != null && changed.equals(List.of(XdsType.EDS));
     if (!endpointsOnly || LOG.isDebugEnabled()) {
@@ -513,17 +507,21 @@ public final class PushScheduler
     if (next.version(XdsType.EDS).equals(previous.version(XdsType.EDS))) {
       return -1;
     }
-    g.current = next;
-    streams.publish(g.key, next);
-    metrics.pushes.incrementAndGet();
-    List<String> ids;
-    synchronized (lock) {
-      ids = g.proxyIds();
-    }
+    List<String> ids = deliver(g, next);
     if (LOG.isDebugEnabled()) {
       ids.forEach(id -> LOG.debug("push: proxy={} EDS={}", id, next.version(XdsType.EDS)));
     }
     return ids.size();
+  }
+
+  /** Makes {@code next} the group's snapshot and pushes it; returns the group's proxy ids. */
+  private List<String> deliver(Group g, GroupSnapshot next) {
+    g.current = next;
+    streams.publish(g.key, next);
+    metrics.pushes.incrementAndGet();
+    synchronized (lock) {
+      return g.proxyIds();
+    }
   }
 
   private interface Log {
