@@ -1,5 +1,6 @@
 package io.sextant.bench;
 
+import com.google.gson.JsonObject;
 import io.sextant.bench.loadgen.LoadGenerator;
 import io.sextant.bench.loadgen.Report;
 import io.sextant.bench.mesh.MeshFiles;
@@ -145,18 +146,14 @@ final class ScenarioCommand implements Callable<Integer> {
       }
       System.out.print(report.summary());
       if (json != null) {
-        var o = report.toJson();
-        o.addProperty("scenario", preset.label());
-        o.addProperty("controlPlaneXmx", xmx);
-        o.addProperty("services", spec.services());
-        o.addProperty("ports", spec.ports().size());
-        o.addProperty("endpointsPerService", spec.endpointsPerService());
-        o.addProperty("virtualServices", spec.virtualServices());
-        o.addProperty(
-            "command",
-            "bin/sextant-loadgen "
-                + String.join(" ", command.commandLine().getParseResult().originalArgs()));
-        o.add("environment", Environment.describe());
+        var o =
+            record(
+                report,
+                preset.label(),
+                spec,
+                xmx,
+                "bin/sextant-loadgen "
+                    + String.join(" ", command.commandLine().getParseResult().originalArgs()));
         Files.writeString(json, o.toString());
       }
       return 0;
@@ -164,6 +161,21 @@ final class ScenarioCommand implements Callable<Integer> {
       controlPlane.destroy();
       controlPlane.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** The report as the results table reads it: with the scenario, its mesh, and the machine. */
+  static JsonObject record(
+      Report report, String scenario, MeshSpec spec, String xmx, String commandLine) {
+    JsonObject o = report.toJson();
+    o.addProperty("scenario", scenario);
+    o.addProperty("controlPlaneXmx", xmx);
+    o.addProperty("services", spec.services());
+    o.addProperty("ports", spec.ports().size());
+    o.addProperty("endpointsPerService", spec.endpointsPerService());
+    o.addProperty("virtualServices", spec.virtualServices());
+    o.addProperty("command", commandLine);
+    o.add("environment", Environment.describe());
+    return o;
   }
 
   private Process startControlPlane(Path config, Path log) throws IOException {

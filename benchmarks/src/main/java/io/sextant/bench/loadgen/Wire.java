@@ -220,29 +220,12 @@ final class Wire {
 
   /** The bytes a route named {@code name} carries for its name (Route.name is field 14). */
   static byte[] routeNameField(String name) {
-    ByteString value = ByteString.copyFromUtf8(name);
-    ByteString.Output out = ByteString.newOutput();
-    try {
-      CodedOutputStream c = CodedOutputStream.newInstance(out);
-      c.writeBytes(14, value);
-      c.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteString().toByteArray();
+    return build(c -> c.writeString(14, name));
   }
 
   /** SocketAddress.port_value (field 3, a varint) as encoded: tag, then the port. */
   static byte[] portField(int port) {
-    ByteString.Output out = ByteString.newOutput();
-    try {
-      CodedOutputStream c = CodedOutputStream.newInstance(out);
-      c.writeUInt32(3, port);
-      c.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteString().toByteArray();
+    return build(c -> c.writeUInt32(3, port));
   }
 
   static boolean contains(ByteString haystack, byte[] needle) {

@@ -1,0 +1,108 @@
+package io.sextant.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonParser;
+import io.sextant.bench.loadgen.Report;
+import io.sextant.bench.mesh.MeshSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The results table of docs/performance.md, regenerated from what a scenario run records. */
+class TableCommandTest {
+  @TempDir Path dir;
+
+  private static Report.Phase phase(double rate, double p50, double p99, int unconverged) {
+    return new Report.Phase(
+        rate,
+        new Report.Latencies(10, unconverged, p50, p50 * 2, p99, p99 + 1),
+        0,
+        Map.of(),
+        60,
+        1.25,
+        0.5);
+  }
+
+  private Path scenarioJson() throws Exception {
+    Report report =
+        new Report(
+            2000,
+            "delta",
+            17.06,
+            Map.of(),
+            0.88,
+            1.06,
+            phase(10, 291.9, 660.4, 0),
+            phase(1, 307.2, 585.5, 2),
+            113_400_000L);
+    Path file = dir.resolve("mesh-1k-delta.json");
+    Files.writeString(
+        file,
+        ScenarioCommand.record(
+                report,
+                "mesh-1k",
+                MeshSpec.of(1000, 10, 100),
+                "512m",
+                "bin/sextant-loadgen scenario mesh-1k --delta")
+            .toString());
+    return file;
+  }
+
+  @Test
+  void aScenarioRun_becomesOneRowWithItsLatenciesCpuAndHeap_andItsCommand() throws Exception {
+    Path json = scenarioJson();
+
+    String table =
+        TableCommand.render(
+            List.of(JsonParser.parseString(Files.readString(json)).getAsJsonObject()), List.of());
+
+    assertThat(table)
+        .contains(
+            "| mesh-1k (1000 services) | delta | 2000 | 17.1 | 0.88 / 1.06 |"
+                + " 292 / 584 / 660 / 661 | 1.25 / 0.50 |"
+                + " 307 / 614 / 586 / 587 (2 never converged) | 108 |")
+        .contains("bin/sextant-loadgen scenario mesh-1k --delta");
+  }
+
+  @Test
+  void update_replacesOnlyTheTextBetweenTheMarkers() throws Exception {
+    Path doc = dir.resolve("performance.md");
+    Files.writeString(
+        doc,
+        "# Performance\nintro\n"
+            + TableCommand.BEGIN
+            + "\nold table\n"
+            + TableCommand.END
+            + "\nafterwards\n");
+
+    int exit =
+        new CommandLine(new TableCommand())
+            .execute("--update", doc.toString(), scenarioJson().toString());
+
+    String updated = Files.readString(doc);
+    assertThat(exit).isZero();
+    assertThat(updated)
+        .startsWith("# Performance\nintro\n" + TableCommand.BEGIN + "\n")
+        .endsWith(TableCommand.END + "\nafterwards\n")
+        .contains("| mesh-1k (1000 services) | delta |")
+        .doesNotContain("old table");
+  }
+
+  @Test
+  void update_ofAFileWithoutMarkers_failsAndLeavesItAlone() throws Exception {
+    Path doc = dir.resolve("other.md");
+    Files.writeString(doc, "no markers here\n");
+
+    int exit =
+        new CommandLine(new TableCommand())
+            .execute("--update", doc.toString(), scenarioJson().toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(Files.readString(doc)).isEqualTo("no markers here\n");
+  }
+}
