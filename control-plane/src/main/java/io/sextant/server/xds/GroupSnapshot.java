@@ -48,11 +48,6 @@ public final class GroupSnapshot {
     return parts.get(type);
   }
 
-  /** Whether {@code other} is made of exactly the same sets. */
-  public boolean sameAs(GroupSnapshot other) {
-    return other != null && parts.equals(other.parts);
-  }
-
   public String version(XdsType type) {
     return versions.get(type);
   }

@@ -27,16 +27,12 @@ public final class ResourceSet {
   /** How far back {@link #changedSince} follows; older sets are compared name by name. */
   private static final int MAX_CHAIN = 32;
 
-  static final ResourceSet EMPTY = new ResourceSet(Map.of(), List.of(), 0, Step.FIRST);
-
   /**
    * A set's place in the history of its layer: what changed from the set before it. Steps hold
    * names only, never resources, so a long history costs little (an earlier design kept every older
    * set alive through the chain, and ran a 10,000-service mesh out of heap).
    */
   private record Step(Step previous, Set<String> changed, int depth) {
-    static final Step FIRST = new Step(null, Set.of(), 0);
-
     static Step fresh() {
       return new Step(null, Set.of(), 0);
     }

@@ -6,7 +6,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -103,14 +102,6 @@ final class SotwRequest {
       throw new UncheckedIOException(e);
     }
     return r;
-  }
-
-  static SotwRequest of(DiscoveryRequest request) {
-    try {
-      return parse(request.toByteArray());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 
   String versionInfo() {
