@@ -65,8 +65,8 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
   @Override
   public synchronized void onNext(Wire.Response r) {
     Type type = Type.of(r.typeUrl());
-    stats.record(type, r.resources().size(), r.size());
-    List<Convergence.Change> markers = markersIn(type, r.resources());
+    stats.record(type, r.resourceCount(), r.size());
+    List<Convergence.Change> markers = markersIn(type, r);
     send(type, List.of(), List.of(), r.nonce());
     if (type == Type.LDS) {
       Map<String, List<String>> next = new HashMap<>(listeners);

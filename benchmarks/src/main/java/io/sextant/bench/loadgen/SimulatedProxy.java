@@ -113,13 +113,13 @@ abstract class SimulatedProxy {
   }
 
   /**
-   * The changes in flight whose markers {@code resources} carry. Nothing is parsed when no change
-   * of that kind is in flight; an assignment is parsed only when it is the changed cluster's.
+   * The changes in flight whose markers {@code response} carries. Nothing is read when no change of
+   * that kind is in flight; an assignment is searched only when it is the changed cluster's.
    */
-  List<Convergence.Change> markersIn(Type type, List<Wire.Item> resources) {
+  List<Convergence.Change> markersIn(Type type, Wire.Response response) {
     List<Convergence.Change> found = new ArrayList<>();
     if (type == Type.EDS && convergence.anyPending(LoadGenerator.ENDPOINT_CHANGE)) {
-      for (Wire.Item item : resources) {
+      for (Wire.Item item : response.resources()) {
         String name =
             item.name() != null && !item.name().isEmpty()
                 ? item.name()
@@ -131,7 +131,7 @@ abstract class SimulatedProxy {
       }
     } else if (type == Type.RDS) {
       for (Convergence.Change c : convergence.pendingOf(LoadGenerator.RULE_CHANGE)) {
-        for (Wire.Item item : resources) {
+        for (Wire.Item item : response.resources()) {
           if (Wire.contains(item.value(), c.pattern)) {
             found.add(c);
             break;

@@ -66,6 +66,12 @@ final class SotwProxy extends SimulatedProxy implements StreamObserver<Wire.Resp
    */
   private static final Map<Set<String>, ByteString> ENCODED_NAMES = new ConcurrentHashMap<>();
 
+  /**
+   * The names a full LDS or CDS response leads to, by its version. Versions are content hashes, so
+   * one version is one content: the 2,000 proxies that receive it need not each read it again.
+   */
+  private static final Map<String, Set<String>> BY_VERSION = new ConcurrentHashMap<>();
+
   private void subscribe(Type type, Set<String> subscription) {
     names.put(type, ENCODED_NAMES.computeIfAbsent(subscription, s -> Wire.strings(3, s)));
     acked.put(type, false);
@@ -75,24 +81,32 @@ final class SotwProxy extends SimulatedProxy implements StreamObserver<Wire.Resp
   @Override
   public synchronized void onNext(Wire.Response r) {
     Type type = Type.of(r.typeUrl());
-    stats.record(type, r.resources().size(), r.size());
-    List<Convergence.Change> markers = markersIn(type, r.resources());
+    stats.record(type, r.resourceCount(), r.size());
+    List<Convergence.Change> markers = markersIn(type, r);
     versions.put(type, r.version());
     nonces.put(type, r.nonce());
     send(type);
     if (type == Type.LDS) {
-      Set<String> rds = new TreeSet<>(rdsNames(r.resources()));
+      Set<String> rds =
+          BY_VERSION.computeIfAbsent(
+              "LDS " + r.version(), v -> shared(new TreeSet<>(rdsNames(r.resources()))));
       if (!rds.equals(rdsNames)) {
-        rdsNames = shared(rds);
+        rdsNames = rds;
         subscribe(Type.RDS, rdsNames);
       }
     } else if (type == Type.CDS) {
-      Set<String> eds = new TreeSet<>();
-      for (Wire.Item c : r.resources()) {
-        edsName(Wire.stringField(c.value(), 1), r.version(), c).ifPresent(eds::add);
-      }
+      Set<String> eds =
+          BY_VERSION.computeIfAbsent(
+              "CDS " + r.version(),
+              v -> {
+                Set<String> names = new TreeSet<>();
+                for (Wire.Item c : r.resources()) {
+                  edsName(Wire.stringField(c.value(), 1), r.version(), c).ifPresent(names::add);
+                }
+                return shared(names);
+              });
       if (!eds.equals(edsNames)) {
-        edsNames = shared(eds);
+        edsNames = eds;
         subscribe(Type.EDS, edsNames);
       }
     }

@@ -65,14 +65,80 @@ final class Wire {
     }
   }
 
-  /** What a simulated proxy reads from a response. */
-  record Response(
-      String typeUrl,
-      String version,
-      String nonce,
-      List<Item> resources,
-      List<String> removed,
-      int size) {}
+  /**
+   * What a simulated proxy reads from a response. The resources are only counted on arrival and
+   * sliced out when first asked for: most responses a proxy receives, it never looks into.
+   */
+  static final class Response {
+    private final String typeUrl;
+    private final String version;
+    private final String nonce;
+    private final List<String> removed;
+    private final int resourceCount;
+    private final byte[] bytes;
+    private final boolean delta;
+    private List<Item> resources;
+
+    Response(
+        String typeUrl,
+        String version,
+        String nonce,
+        List<String> removed,
+        int resourceCount,
+        byte[] bytes,
+        boolean delta) {
+      this.typeUrl = typeUrl;
+      this.version = version;
+      this.nonce = nonce;
+      this.removed = removed;
+      this.resourceCount = resourceCount;
+      this.bytes = bytes;
+      this.delta = delta;
+    }
+
+    String typeUrl() {
+      return typeUrl;
+    }
+
+    String version() {
+      return version;
+    }
+
+    String nonce() {
+      return nonce;
+    }
+
+    List<String> removed() {
+      return removed;
+    }
+
+    int resourceCount() {
+      return resourceCount;
+    }
+
+    int size() {
+      return bytes.length;
+    }
+
+    List<Item> resources() {
+      if (resources == null) {
+        resources = new ArrayList<>(resourceCount);
+        try {
+          CodedInputStream in = input(bytes);
+          for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) == 2) {
+              resources.add(new Item(in.readBytes(), delta));
+            } else {
+              in.skipField(tag);
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return resources;
+    }
+  }
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES =
       new MethodDescriptor.Marshaller<>() {
@@ -130,12 +196,15 @@ final class Wire {
       String version = "";
       String type = "";
       String nonce = "";
-      List<Item> resources = new ArrayList<>();
+      int resources = 0;
       List<String> removed = new ArrayList<>();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         switch (WireFormat.getTagFieldNumber(tag)) {
           case 1 -> version = in.readString();
-          case 2 -> resources.add(new Item(in.readBytes(), delta));
+          case 2 -> {
+            in.skipRawBytes(in.readRawVarint32());
+            resources++;
+          }
           case 4 -> type = in.readString();
           case 5 -> nonce = in.readString();
           case 6 -> {
@@ -148,7 +217,7 @@ final class Wire {
           default -> in.skipField(tag);
         }
       }
-      return new Response(type, version, nonce, resources, removed, bytes.length);
+      return new Response(type, version, nonce, removed, resources, bytes, delta);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

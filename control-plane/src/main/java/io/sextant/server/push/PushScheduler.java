@@ -96,6 +96,10 @@ public final class PushScheduler
 
   // Push thread only.
   private MeshTranslation translation;
+
+  /** Checks snapshots built from {@link #translation}; remembers what it checked until the next. */
+  private SnapshotConsistency.Checker checker = new SnapshotConsistency.Checker();
+
   private final Map<String, LayerSet> sets = new HashMap<>();
   private final Set<String> setsUsed = new HashSet<>();
 
@@ -378,7 +382,7 @@ public final class PushScheduler
     }
     mesh = next;
     setsUsed.clear();
-    SnapshotConsistency.Checker checker = new SnapshotConsistency.Checker();
+    checker = new SnapshotConsistency.Checker();
     EndpointSwap swap = endpointOnly ? endpointSwap() : null;
     int published = 0;
     int proxies = 0;
@@ -414,7 +418,7 @@ public final class PushScheduler
       g = groups.get(key);
     }
     if (g != null && g.current == null && ready) {
-      publish(g, new SnapshotConsistency.Checker());
+      publish(g, checker); // groups joining later share what the push checked
       collectDiagnostics();
     }
   }

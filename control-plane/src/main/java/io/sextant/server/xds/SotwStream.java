@@ -4,7 +4,9 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -55,7 +57,7 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
                 && fingerprint == s.fingerprint
                 && request.nameCount() == s.nameCount
             ? s.names
-            : subscription(new HashSet<>(request.names()));
+            : subscription(fingerprint, request);
     s.nameCount = request.nameCount();
     s.fingerprint = fingerprint;
     boolean changed = !s.subscribed || !names.equals(s.names);
@@ -140,6 +142,36 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
         send(XdsType.EDS, snapshot, false);
       }
     }
+  }
+
+  /**
+   * Subscriptions by the fingerprint of their encoded names: the sidecars of a namespace send the
+   * very same thousands of EDS names, so only the first of them needs decoding.
+   */
+  private static final Map<List<Long>, Set<String>> BY_FINGERPRINT =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Long>, Set<String>> eldest) {
+          return size() > 256;
+        }
+      };
+
+  private static Set<String> subscription(long fingerprint, SotwRequest request) {
+    if (fingerprint == 0) {
+      return subscription(new HashSet<>(request.names()));
+    }
+    List<Long> key = List.of(fingerprint, (long) request.nameCount());
+    synchronized (BY_FINGERPRINT) {
+      Set<String> known = BY_FINGERPRINT.get(key);
+      if (known != null) {
+        return known;
+      }
+    }
+    Set<String> names = subscription(new HashSet<>(request.names()));
+    synchronized (BY_FINGERPRINT) {
+      BY_FINGERPRINT.put(key, names);
+    }
+    return names;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
