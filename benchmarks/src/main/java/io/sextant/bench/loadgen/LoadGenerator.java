@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Opens N ADS streams that behave like Envoy sidecars, measures how long they take to receive and
  * ACK everything, then changes endpoints and rules at set rates and measures how long each change
  * takes to reach every proxy. Usable as a library (the scenarios, the smoke test) and from the
- * command line ({@link LoadGeneratorCommand}).
+ * command line (the {@code scenario} and {@code run} subcommands of {@code sextant-loadgen}).
  */
 public final class LoadGenerator implements AutoCloseable {
   static final String ENDPOINT_CHANGE = "endpoint";

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -154,22 +155,21 @@ final class Wire {
       };
 
   static final MethodDescriptor<byte[], Response> SOTW =
-      MethodDescriptor.<byte[], Response>newBuilder()
-          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-          .setFullMethodName(
-              "envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources")
-          .setRequestMarshaller(BYTES)
-          .setResponseMarshaller(marshaller(false))
-          .build();
+      method(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), false);
 
   static final MethodDescriptor<byte[], Response> DELTA =
-      MethodDescriptor.<byte[], Response>newBuilder()
-          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-          .setFullMethodName(
-              "envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources")
-          .setRequestMarshaller(BYTES)
-          .setResponseMarshaller(marshaller(true))
-          .build();
+      method(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), true);
+
+  /** {@code generated}'s method, with requests written and responses read as raw bytes. */
+  private static MethodDescriptor<byte[], Response> method(
+      MethodDescriptor<?, ?> generated, boolean delta) {
+    return MethodDescriptor.<byte[], Response>newBuilder()
+        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setFullMethodName(generated.getFullMethodName())
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(marshaller(delta))
+        .build();
+  }
 
   private static MethodDescriptor.Marshaller<Response> marshaller(boolean delta) {
     return new MethodDescriptor.Marshaller<>() {
