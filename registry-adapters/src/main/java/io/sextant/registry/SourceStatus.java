@@ -1,8 +1,10 @@
 package io.sextant.registry;
 
 import io.sextant.config.ConfigError;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a registry or rule source is doing.
@@ -12,12 +14,26 @@ import java.util.Objects;
  * @param synced whether the first complete state has been delivered
  * @param stale whether the backend is unreachable and the last known state is being served
  * @param errors current problems: rejected files with their located errors, connection errors
+ * @param lastSync when the source last knew its state to be current (for a watched API server, the
+ *     last moment every watch was open); empty for sources that are always current, or never synced
  */
 public record SourceStatus(
-    String name, String type, boolean synced, boolean stale, List<ConfigError> errors) {
+    String name,
+    String type,
+    boolean synced,
+    boolean stale,
+    List<ConfigError> errors,
+    Optional<Instant> lastSync) {
   public SourceStatus {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     errors = List.copyOf(errors);
+    Objects.requireNonNull(lastSync, "lastSync");
+  }
+
+  /** A source that is current whenever it is synced, such as files. */
+  public SourceStatus(
+      String name, String type, boolean synced, boolean stale, List<ConfigError> errors) {
+    this(name, type, synced, stale, errors, Optional.empty());
   }
 }

@@ -4,6 +4,7 @@ import static io.sextant.registry.file.ConfigFiles.serviceEntry;
 import static io.sextant.registry.file.ConfigFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sextant.registry.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

@@ -1,16 +1,16 @@
-package io.sextant.registry.file;
+package io.sextant.registry;
 
 import java.time.Duration;
 import java.time.Instant;
 
 /** Waits for what file watching does on its own thread, without asserting how long it takes. */
-final class Poll {
-  private static final Duration DEADLINE = Duration.ofSeconds(10);
+public final class Poll {
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
 
   private Poll() {}
 
   /** Retries {@code assertion} until it passes; after the deadline, its last failure is thrown. */
-  static void until(Runnable assertion) {
+  public static void until(Runnable assertion) {
     Instant deadline = Instant.now().plus(DEADLINE);
     while (true) {
       try {

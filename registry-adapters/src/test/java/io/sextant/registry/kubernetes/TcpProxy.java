@@ -1,0 +1,108 @@
+package io.sextant.registry.kubernetes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Forwards loopback TCP connections to a target port. {@link #stop} closes the listening socket and
+ * every open connection, the way an unreachable server looks to a client; {@link #start} binds the
+ * same port again.
+ */
+public final class TcpProxy {
+  private final int target;
+  private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private volatile ServerSocket listening;
+  private int port;
+
+  public TcpProxy(int target) {
+    this.target = target;
+    start();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public synchronized void start() {
+    if (listening != null) {
+      return;
+    }
+    try {
+      ServerSocket server = new ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      port = server.getLocalPort();
+      listening = server;
+      Thread accept = new Thread(() -> accept(server), "tcp-proxy-" + port);
+      accept.setDaemon(true);
+      accept.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public synchronized void stop() {
+    if (listening == null) {
+      return;
+    }
+    closeQuietly(listening);
+    listening = null;
+    open.forEach(TcpProxy::closeQuietly);
+    open.clear();
+  }
+
+  private void accept(ServerSocket server) {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+        open.add(client);
+        open.add(upstream);
+        pipe(client, upstream);
+        pipe(upstream, client);
+      } catch (IOException e) {
+        // closed by stop(), or the target went away; the client sees a dropped connection
+      }
+    }
+  }
+
+  private static void pipe(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pipe");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // already closed
+    }
+  }
+}
