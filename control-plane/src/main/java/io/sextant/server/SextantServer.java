@@ -5,8 +5,7 @@ import io.sextant.registry.AggregateRegistry;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceRegistry;
 import io.sextant.registry.SourceStatus;
-import io.sextant.registry.file.FileRegistry;
-import io.sextant.registry.file.FileRuleSource;
+import io.sextant.registry.file.FileSources;
 import io.sextant.server.admin.AdminServer;
 import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
@@ -37,12 +36,12 @@ public final class SextantServer implements AutoCloseable {
     metrics = new Metrics();
     List<ServiceRegistry> registries = new ArrayList<>();
     for (SextantConfig.Source s : config.registries()) {
-      registries.add(new FileRegistry(s.name(), s.paths(), s.rescanInterval()));
+      registries.add(FileSources.registry(s.name(), s.paths(), s.rescanInterval()));
     }
     registry = new AggregateRegistry(registries);
     rules = new ArrayList<>();
     for (SextantConfig.Source s : config.rules()) {
-      rules.add(new FileRuleSource(s.name(), s.paths(), s.rescanInterval()));
+      rules.add(FileSources.rules(s.name(), s.paths(), s.rescanInterval()));
     }
     XdsStreams streams = new XdsStreams(config.push().maxInFlightBytes());
     scheduler =

@@ -5,6 +5,7 @@ import io.sextant.config.ConfigLoader;
 import io.sextant.config.ConfigResource;
 import io.sextant.config.LoadResult;
 import io.sextant.config.SourceLocation;
+import io.sextant.registry.ResourceFeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * file path and then by position in the file: once from {@link #start} on the caller's thread, then
  * from the watcher's own thread.
  */
-final class ConfigFileWatcher implements AutoCloseable {
+public final class ConfigFileWatcher implements ResourceFeed {
   private static final Logger log = LoggerFactory.getLogger(ConfigFileWatcher.class);
 
   private final String name;
@@ -97,7 +98,7 @@ final class ConfigFileWatcher implements AutoCloseable {
    * @param rescanInterval how often everything is re-read even without events
    * @param onChange receives all resources in effect after each change
    */
-  ConfigFileWatcher(
+  public ConfigFileWatcher(
       String name,
       List<Path> paths,
       Duration rescanInterval,
@@ -112,7 +113,8 @@ final class ConfigFileWatcher implements AutoCloseable {
   }
 
   /** Reads every path, delivers the result, then watches for changes on a daemon thread. */
-  synchronized void start() {
+  @Override
+  public synchronized void start() {
     if (watchService != null) {
       throw new IllegalStateException(name + " is already watching");
     }
@@ -128,7 +130,8 @@ final class ConfigFileWatcher implements AutoCloseable {
   }
 
   /** The problems of the current files and paths: rejected files, missing paths. */
-  List<ConfigError> errors() {
+  @Override
+  public List<ConfigError> errors() {
     return errors;
   }
 

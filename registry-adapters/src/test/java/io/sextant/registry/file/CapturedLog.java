@@ -11,14 +11,19 @@ final class CapturedLog implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private CapturedLog(Class<?> source) {
+  private CapturedLog(String source) {
     logger = (Logger) LoggerFactory.getLogger(source);
     appender.start();
     logger.addAppender(appender);
   }
 
   static CapturedLog of(Class<?> source) {
-    return new CapturedLog(source);
+    return new CapturedLog(source.getName());
+  }
+
+  /** For classes this package cannot name. */
+  static CapturedLog of(String loggerName) {
+    return new CapturedLog(loggerName);
   }
 
   List<String> messages() {

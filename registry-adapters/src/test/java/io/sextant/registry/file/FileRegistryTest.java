@@ -9,6 +9,7 @@ import io.sextant.model.Endpoint;
 import io.sextant.model.MeshService;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RecordingListener;
+import io.sextant.registry.ServiceEntryRegistry;
 import io.sextant.registry.ServiceEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class FileRegistryTest {
 
   @TempDir Path dir;
   private final RecordingListener listener = new RecordingListener();
-  private FileRegistry registry;
+  private ServiceEntryRegistry registry;
 
   @AfterEach
   void close() {
@@ -37,12 +38,12 @@ class FileRegistryTest {
     }
   }
 
-  private FileRegistry start(Path... paths) {
+  private ServiceEntryRegistry start(Path... paths) {
     return start(NO_RESCAN, paths);
   }
 
-  private FileRegistry start(Duration rescanInterval, Path... paths) {
-    registry = new FileRegistry("files", List.of(paths), rescanInterval);
+  private ServiceEntryRegistry start(Duration rescanInterval, Path... paths) {
+    registry = FileSources.registry("files", List.of(paths), rescanInterval);
     registry.start(listener);
     return registry;
   }
@@ -211,7 +212,7 @@ class FileRegistryTest {
     Path mixed =
         write(
             dir.resolve("mixed.yaml"), serviceEntry("reviews", "reviews.local") + destinationRule);
-    try (CapturedLog log = CapturedLog.of(IgnoredResources.class)) {
+    try (CapturedLog log = CapturedLog.of("io.sextant.registry.IgnoredResources")) {
       start(dir);
       write(mixed, serviceEntry("ratings", "ratings.local") + destinationRule);
       Poll.until(() -> assertThat(hostnames()).containsExactly("ratings.local"));
@@ -221,7 +222,7 @@ class FileRegistryTest {
           .containsExactly(
               "files: ignoring DestinationRule in "
                   + mixed
-                  + ": file registries read ServiceEntry only; list this path under rules");
+                  + ": registries read ServiceEntry only; list this path under rules");
     }
   }
 }

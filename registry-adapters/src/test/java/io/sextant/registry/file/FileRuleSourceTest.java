@@ -9,6 +9,7 @@ import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.registry.Poll;
+import io.sextant.registry.RuleResourceSource;
 import io.sextant.registry.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class FileRuleSourceTest {
   @TempDir Path dir;
   private final List<String> deliveredBy = new CopyOnWriteArrayList<>();
   private final List<RuleSet> delivered = new CopyOnWriteArrayList<>();
-  private FileRuleSource source;
+  private RuleResourceSource source;
 
   @AfterEach
   void close() {
@@ -42,7 +43,7 @@ class FileRuleSourceTest {
   }
 
   private void start() {
-    source = new FileRuleSource("rules", List.of(dir), Duration.ofHours(1));
+    source = FileSources.rules("rules", List.of(dir), Duration.ofHours(1));
     source.start(
         (name, rules) -> {
           deliveredBy.add(name);

@@ -1,4 +1,4 @@
-package io.sextant.registry.file;
+package io.sextant.registry;
 
 import io.sextant.config.ConfigResource;
 import java.util.HashSet;
@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns about resources a file source reads past, once per file and kind: a rule in a registry's
+ * Warns about resources a source reads past, once per file and kind: a rule in a registry's
  * directory is a misplaced file, not an error, and repeating the warning on every change would only
  * bury it.
  */

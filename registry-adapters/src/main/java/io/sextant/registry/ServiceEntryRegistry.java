@@ -1,16 +1,10 @@
-package io.sextant.registry.file;
+package io.sextant.registry;
 
 import io.sextant.config.ConfigError;
 import io.sextant.config.ConfigResource;
 import io.sextant.config.networking.ServiceEntries;
 import io.sextant.config.networking.ServiceEntry;
 import io.sextant.model.MeshService;
-import io.sextant.registry.RegistryListener;
-import io.sextant.registry.ServiceDiff;
-import io.sextant.registry.ServiceRegistry;
-import io.sextant.registry.SourceStatus;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -22,18 +16,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A registry read from Istio {@code ServiceEntry} files: each host of each entry is one service,
- * whose endpoints are the entry's. Files and directories are watched; a file that fails to load
- * keeps its previous services and is reported in {@link #status()}.
+ * A registry of Istio {@code ServiceEntry} resources, from files or from Kubernetes custom
+ * resources: each host of each entry is one service, whose endpoints are the entry's. A resource
+ * that fails to load keeps its previous services and is reported in {@link #status()}.
  *
- * <p>A hostname defined by two entries keeps the first definition, in file path order and then
- * order within the file; the second is reported as an error at its location.
+ * <p>A hostname defined by two entries keeps the first definition, in the feed's order (file path
+ * and position in the file; namespace and name for custom resources); the second is reported as an
+ * error at its location.
  */
-public final class FileRegistry implements ServiceRegistry {
-  private static final Logger log = LoggerFactory.getLogger(FileRegistry.class);
+public final class ServiceEntryRegistry implements ServiceRegistry {
+  private static final Logger log = LoggerFactory.getLogger(ServiceEntryRegistry.class);
 
   private final String name;
-  private final ConfigFileWatcher watcher;
+  private final String type;
+  private final ResourceFeed feed;
   private final IgnoredResources ignored;
 
   // Guarded by this.
@@ -48,15 +44,15 @@ public final class FileRegistry implements ServiceRegistry {
 
   /**
    * @param name the registry's configured name, recorded as the origin of its endpoints
-   * @param paths ServiceEntry files, and directories read recursively for {@code *.yaml}
-   * @param rescanInterval how often every file is re-read even without a change event
+   * @param type the source type shown in status, such as {@code file}
+   * @param feed where the ServiceEntry resources come from
    */
-  public FileRegistry(String name, List<Path> paths, Duration rescanInterval) {
+  public ServiceEntryRegistry(String name, String type, ResourceFeed.Factory feed) {
     this.name = Objects.requireNonNull(name, "name");
-    this.watcher = new ConfigFileWatcher(name, paths, rescanInterval, this::apply);
+    this.type = Objects.requireNonNull(type, "type");
+    this.feed = feed.create(this::apply);
     this.ignored =
-        new IgnoredResources(
-            name, "file registries read ServiceEntry only; list this path under rules");
+        new IgnoredResources(name, "registries read ServiceEntry only; list this path under rules");
   }
 
   @Override
@@ -69,7 +65,7 @@ public final class FileRegistry implements ServiceRegistry {
     synchronized (this) {
       this.listener = Objects.requireNonNull(listener, "listener");
     }
-    watcher.start();
+    feed.start();
   }
 
   private synchronized void apply(List<ConfigResource> resources) {
@@ -132,18 +128,18 @@ public final class FileRegistry implements ServiceRegistry {
     return List.copyOf(services.values());
   }
 
-  /** Rejected files, missing paths and hosts defined twice. */
+  /** Rejected resources, missing paths, hosts defined twice and connection problems. */
   @Override
   public SourceStatus status() {
-    List<ConfigError> errors = new ArrayList<>(watcher.errors());
+    List<ConfigError> errors = new ArrayList<>(feed.errors());
     synchronized (this) {
       errors.addAll(conflicts);
     }
-    return new SourceStatus(name, "file", synced, false, errors);
+    return new SourceStatus(name, type, synced, feed.stale(), errors, feed.lastSync());
   }
 
   @Override
   public void close() {
-    watcher.close();
+    feed.close();
   }
 }

@@ -1,26 +1,21 @@
-package io.sextant.registry.file;
+package io.sextant.registry;
 
 import io.sextant.config.ConfigResource;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.VirtualService;
-import io.sextant.registry.RuleListener;
-import io.sextant.registry.RuleSet;
-import io.sextant.registry.RuleSource;
-import io.sextant.registry.SourceStatus;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Routing rules ({@code VirtualService}, {@code DestinationRule}) read from watched files and
- * directories. A file that fails to load keeps its previous rules and is reported in {@link
- * #status()}.
+ * Routing rules ({@code VirtualService}, {@code DestinationRule}) from files or from Kubernetes
+ * custom resources. A resource that fails to load keeps its previous rules where it can and is
+ * reported in {@link #status()}.
  */
-public final class FileRuleSource implements RuleSource {
+public final class RuleResourceSource implements RuleSource {
   private final String name;
-  private final ConfigFileWatcher watcher;
+  private final String type;
+  private final ResourceFeed feed;
   private final IgnoredResources ignored;
 
   // Guarded by this.
@@ -30,17 +25,18 @@ public final class FileRuleSource implements RuleSource {
 
   /**
    * @param name the source's configured name
-   * @param paths rule files, and directories read recursively for {@code *.yaml}
-   * @param rescanInterval how often every file is re-read even without a change event
+   * @param type the source type shown in status, such as {@code file}
+   * @param feed where the rules come from
    */
-  public FileRuleSource(String name, List<Path> paths, Duration rescanInterval) {
+  public RuleResourceSource(String name, String type, ResourceFeed.Factory feed) {
     this.name = Objects.requireNonNull(name, "name");
-    this.watcher = new ConfigFileWatcher(name, paths, rescanInterval, this::apply);
+    this.type = Objects.requireNonNull(type, "type");
+    this.feed = feed.create(this::apply);
     this.ignored =
         new IgnoredResources(
             name,
             "rule sources read VirtualService and DestinationRule only;"
-                + " list this path under a file registry");
+                + " list this path under a registry");
   }
 
   @Override
@@ -53,7 +49,7 @@ public final class FileRuleSource implements RuleSource {
     synchronized (this) {
       this.listener = Objects.requireNonNull(listener, "listener");
     }
-    watcher.start();
+    feed.start();
   }
 
   private synchronized void apply(List<ConfigResource> resources) {
@@ -88,14 +84,14 @@ public final class FileRuleSource implements RuleSource {
     return rules;
   }
 
-  /** Rejected files and missing paths. */
+  /** Rejected resources, missing paths and connection problems. */
   @Override
   public SourceStatus status() {
-    return new SourceStatus(name, "file", synced, false, watcher.errors());
+    return new SourceStatus(name, type, synced, feed.stale(), feed.errors(), feed.lastSync());
   }
 
   @Override
   public void close() {
-    watcher.close();
+    feed.close();
   }
 }
