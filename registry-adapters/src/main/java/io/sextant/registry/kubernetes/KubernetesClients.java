@@ -3,8 +3,10 @@ package io.sextant.registry.kubernetes;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 
 /** Builds the fabric8 client a {@link KubernetesSettings} describes. */
@@ -31,6 +33,27 @@ public final class KubernetesClients {
     } else {
       config = Config.autoConfigure(settings.context().orElse(null));
     }
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return create(config);
+  }
+
+  /**
+   * A client for {@code config}. A plaintext {@code http://} server is spoken to in HTTP/1.1: the
+   * JDK client would otherwise try an {@code h2c} upgrade, and some servers (fabric8's mock among
+   * them) accept the upgrade and then leave the request hanging. Over TLS, HTTP/2 is negotiated as
+   * usual.
+   */
+  public static KubernetesClient create(Config config) {
+    boolean plaintext = config.getMasterUrl() != null && config.getMasterUrl().startsWith("http:");
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientFactory(plaintext ? new Http11ClientFactory() : new JdkHttpClientFactory())
+        .build();
+  }
+
+  private static final class Http11ClientFactory extends JdkHttpClientFactory {
+    @Override
+    protected void additionalConfig(HttpClient.Builder builder) {
+      builder.version(HttpClient.Version.HTTP_1_1);
+    }
   }
 }

@@ -24,7 +24,6 @@ import io.sextant.registry.ServiceDiff;
 import io.sextant.registry.ServiceRegistry;
 import io.sextant.registry.SourceStatus;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,9 +34,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +61,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
   private final boolean ownsClient;
   private final KubernetesSettings settings;
   private final Clock clock;
-  private final ScheduledExecutorService health;
+  private final WatchHealth health;
 
   // Replaced as a set by relist(); handlers of replaced informers are stopped first.
   private volatile Watched<Service> services;
@@ -82,11 +78,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
   private final Map<String, MeshService> current = new HashMap<>();
 
   private volatile boolean synced;
-  private volatile Instant downSince;
-  private volatile boolean stale;
-  private volatile boolean relisting;
-  private volatile Instant lastSync;
-  private volatile String lastError = "";
 
   /**
    * @param name the registry's configured name, the origin of its endpoints
@@ -109,13 +100,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
     this.ownsClient = ownsClient;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = clock;
-    this.health =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sextant-k8s-" + name);
-              t.setDaemon(true);
-              return t;
-            });
+    this.health = new WatchHealth(name, settings.staleAfter(), clock);
   }
 
   @Override
@@ -137,7 +122,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
                 : "namespaces labelled " + settings.namespaceSelector()
             : "namespaces " + settings.namespaces());
     startInformers();
-    health.scheduleWithFixedDelay(this::checkWatches, 200, 200, TimeUnit.MILLISECONDS);
+    health.start(() -> synced, this::watching, this::relist);
   }
 
   /**
@@ -181,7 +166,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
     SharedIndexInformer<Node> nodeInformer =
         client.nodes().runnableInformer(resync).itemStore(LeanStore.withoutBookkeeping());
     nodeInformer.addEventHandler(new NodeHandler());
-    nodeInformer.exceptionHandler(this::onWatchError);
+    nodeInformer.exceptionHandler(health::onError);
     nodes = new Watched<>("Node", List.of(nodeInformer));
     List<CompletableFuture<Void>> starts = new ArrayList<>();
     if (!settings.namespaceSelector().isEmpty() && settings.namespaces().isEmpty()) {
@@ -192,7 +177,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
               .runnableInformer(resync)
               .itemStore(LeanStore.withoutBookkeeping());
       nsInformer.addEventHandler(new NamespaceHandler());
-      nsInformer.exceptionHandler(this::onWatchError);
+      nsInformer.exceptionHandler(health::onError);
       Watched<Namespace> watchedNamespaces = new Watched<>("Namespace", List.of(nsInformer));
       selectedNamespaces = Optional.of(watchedNamespaces);
       starts.add(watchedNamespaces.started());
@@ -206,7 +191,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
               if (error != null) {
                 log.error(
                     "{}: informers failed to start; nothing is served from here", name, error);
-                lastError = String.valueOf(error);
+                health.lastError(String.valueOf(error));
               } else {
                 fullSync();
               }
@@ -219,7 +204,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
    * last known state is served until the new lists are complete.
    */
   private void relist() {
-    log.info("{}: watches are back after an outage; relisting", name);
     synchronized (this) {
       cachesComplete = false;
     }
@@ -249,7 +233,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
           operation.apply(ns).withIndexers(indexers).runnableInformer(resyncMillis);
       informer.itemStore(store);
       informer.addEventHandler(handler);
-      informer.exceptionHandler(this::onWatchError);
+      informer.exceptionHandler(health::onError);
       informers.add(informer);
     }
     return new Watched<>(kind, informers);
@@ -258,16 +242,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
   private static <T extends HasMetadata> java.util.function.UnaryOperator<T> copySlimmer(
       ItemStore<T> store) {
     return store instanceof LeanStore<T> lean ? lean.slimmer() : t -> t;
-  }
-
-  /** Informers retry every error; the registry remembers the last one for its status. */
-  private boolean onWatchError(boolean isStarted, Throwable t) {
-    String message = t.getClass().getSimpleName() + ": " + t.getMessage();
-    if (!message.equals(lastError)) {
-      log.warn("{}: watch error, retrying: {}", name, message);
-    }
-    lastError = message;
-    return true;
   }
 
   /** Recomputes every service, those known before and those in the caches now. */
@@ -280,11 +254,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
     recompute(keys);
     boolean first = !synced;
     synced = true;
-    if (relisting) {
-      relisting = false;
-      stale = false;
-    }
-    lastSync = clock.instant();
+    health.resynced();
     int endpoints = current.values().stream().mapToInt(s -> s.endpoints().size()).sum();
     log.info(
         "{}: {} done: {} services, {} endpoints",
@@ -294,39 +264,13 @@ public final class KubernetesRegistry implements ServiceRegistry {
         endpoints);
   }
 
-  /** Marks the registry stale once the watches have been down for {@code staleAfter}. */
-  private void checkWatches() {
-    if (!synced) {
-      return;
-    }
-    boolean up =
-        services.watching()
-            && slices.watching()
-            && pods.watching()
-            && nodes.watching()
-            && selectedNamespaces.map(Watched::watching).orElse(true);
-    Instant now = clock.instant();
-    if (up) {
-      lastSync = now;
-      downSince = null;
-      if (stale && !relisting) {
-        relisting = true;
-        relist(); // stale until the new lists are complete
-      }
-      return;
-    }
-    if (downSince == null) {
-      downSince = now;
-    }
-    if (!stale && !now.isBefore(downSince.plus(settings.staleAfter()))) {
-      stale = true;
-      log.warn(
-          "{}: API server unreachable since {}{}; serving the last known state of {} services",
-          name,
-          downSince,
-          lastError.isEmpty() ? "" : " (" + lastError + ")",
-          current.size());
-    }
+  /** True while every informer's watch is open. */
+  private boolean watching() {
+    return services.watching()
+        && slices.watching()
+        && pods.watching()
+        && nodes.watching()
+        && selectedNamespaces.map(Watched::watching).orElse(true);
   }
 
   /** Recomputes the given services (keys {@code NAMESPACE/NAME}) and emits what changed. */
@@ -611,21 +555,32 @@ public final class KubernetesRegistry implements ServiceRegistry {
   /** Stale while the API server is unreachable; the last watch error while it is. */
   @Override
   public SourceStatus status() {
-    List<ConfigError> errors =
-        stale || !synced && !lastError.isEmpty()
-            ? List.of(
-                new ConfigError(
-                    new SourceLocation("kubernetes:" + client.getMasterUrl(), 0, 0),
-                    "",
-                    "API server unreachable" + (lastError.isEmpty() ? "" : ": " + lastError)))
-            : List.of();
     return new SourceStatus(
-        name, "kubernetes", synced, stale, errors, Optional.ofNullable(lastSync));
+        name,
+        "kubernetes",
+        synced,
+        health.stale(),
+        connectionErrors(client, synced, health),
+        health.lastSync());
+  }
+
+  /** The error to report while the API server cannot be reached. */
+  static List<ConfigError> connectionErrors(
+      KubernetesClient client, boolean synced, WatchHealth health) {
+    String error = health.lastError();
+    if (!health.stale() && (synced || error.isEmpty())) {
+      return List.of();
+    }
+    return List.of(
+        new ConfigError(
+            new SourceLocation(String.valueOf(client.getMasterUrl()), 0, 0),
+            "",
+            "API server unreachable" + (error.isEmpty() ? "" : ": " + error)));
   }
 
   @Override
   public void close() {
-    health.shutdownNow();
+    health.close();
     stopInformers();
     if (ownsClient) {
       client.close();

@@ -2,7 +2,6 @@ package io.sextant.registry.kubernetes;
 
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -34,7 +33,9 @@ public final class MockApiServer implements AutoCloseable {
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     proxy = new TcpProxy(server.getPort());
-    admin = server.createClient();
+    try (KubernetesClient direct = server.createClient()) {
+      admin = KubernetesClients.create(direct.getConfiguration());
+    }
   }
 
   /** A client that talks to the server directly, for the test to create and change objects. */
@@ -49,15 +50,13 @@ public final class MockApiServer implements AutoCloseable {
 
   /** A client for Sextant, through the proxy; the caller closes it. */
   public KubernetesClient newClient() {
-    return new KubernetesClientBuilder()
-        .withConfig(
-            new ConfigBuilder()
-                .withMasterUrl(url())
-                .withNamespace("default")
-                .withRequestRetryBackoffLimit(1)
-                .withRequestRetryBackoffInterval(100)
-                .build())
-        .build();
+    return KubernetesClients.create(
+        new ConfigBuilder()
+            .withMasterUrl(url())
+            .withNamespace("default")
+            .withRequestRetryBackoffLimit(1)
+            .withRequestRetryBackoffInterval(100)
+            .build());
   }
 
   /** A kubeconfig file naming this server through the proxy, as {@code sextant serve} reads it. */

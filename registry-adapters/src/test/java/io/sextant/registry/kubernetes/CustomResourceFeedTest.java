@@ -1,0 +1,289 @@
+package io.sextant.registry.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sextant.config.ConfigError;
+import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.VirtualService;
+import io.sextant.model.MeshService;
+import io.sextant.registry.Poll;
+import io.sextant.registry.RecordingListener;
+import io.sextant.registry.RuleResourceSource;
+import io.sextant.registry.RuleSet;
+import io.sextant.registry.ServiceEntryRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CustomResourceFeedTest {
+  private static final KubernetesSettings SETTINGS =
+      KubernetesSettings.defaults().withStaleAfter(Duration.ofMillis(300));
+
+  private MockApiServer api;
+  private KubernetesClient k8s;
+  private RuleResourceSource rules;
+  private ServiceEntryRegistry entries;
+  private final AtomicInteger deliveries = new AtomicInteger();
+
+  @BeforeEach
+  void startServer() {
+    api = new MockApiServer();
+    k8s = api.admin();
+  }
+
+  @AfterEach
+  void stop() {
+    if (rules != null) {
+      rules.close();
+    }
+    if (entries != null) {
+      entries.close();
+    }
+    api.close();
+  }
+
+  private void startRules() {
+    rules =
+        new RuleResourceSource(
+            "cluster-rules",
+            "kubernetes",
+            sink ->
+                new CustomResourceFeed(
+                    "cluster-rules",
+                    api.newClient(),
+                    true,
+                    SETTINGS,
+                    List.of("VirtualService", "DestinationRule", "Sidecar"),
+                    sink));
+    rules.start((source, set) -> deliveries.incrementAndGet());
+    Poll.until(() -> assertThat(rules.hasSynced()).isTrue());
+  }
+
+  private static String virtualService(String name, int v1Weight) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: %s, namespace: bookinfo}
+        spec:
+          hosts: [reviews]
+          http:
+            - route:
+                - destination: {host: reviews, subset: v1}
+                  weight: %d
+                - destination: {host: reviews, subset: v2}
+                  weight: %d
+        """
+        .formatted(name, v1Weight, 100 - v1Weight);
+  }
+
+  private static final String DESTINATION_RULE =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: reviews, namespace: bookinfo}
+      spec:
+        host: reviews
+        subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+      """;
+
+  private static final String UNSUPPORTED_FIELD =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: broken, namespace: bookinfo}
+      spec:
+        hosts: [ratings]
+        http:
+          - route:
+              - destination: {host: ratings}
+            mirrorEverything: true
+      """;
+
+  private List<Integer> reviewsWeights() {
+    return rules.rules().virtualServices().stream()
+        .filter(vs -> vs.meta().name().equals("reviews"))
+        .flatMap(vs -> vs.http().get(0).route().stream())
+        .map(d -> d.weight())
+        .toList();
+  }
+
+  @Test
+  void validCustomResources_becomeRules_andAnInvalidOneIsSkippedWithAnEvent() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+    IstioCrds.apply(k8s, DESTINATION_RULE);
+    IstioCrds.apply(k8s, UNSUPPORTED_FIELD);
+
+    startRules();
+
+    RuleSet set = rules.rules();
+    assertThat(set.virtualServices()).extracting(vs -> vs.meta().name()).containsExactly("reviews");
+    assertThat(set.destinationRules()).extracting(DestinationRule::host).containsExactly("reviews");
+    assertThat(reviewsWeights()).containsExactly(80, 20);
+    assertThat(rules.status().errors())
+        .extracting(ConfigError::toString)
+        .singleElement()
+        .asString()
+        .contains("virtualservice/broken -n bookinfo")
+        .contains("spec.http[0].mirrorEverything");
+    Poll.until(
+        () ->
+            assertThat(k8s.v1().events().inNamespace("bookinfo").list().getItems())
+                .filteredOn(e -> e.getInvolvedObject().getName().equals("broken"))
+                .singleElement()
+                .satisfies(
+                    (Event e) -> {
+                      assertThat(e.getType()).isEqualTo("Warning");
+                      assertThat(e.getReason()).isEqualTo(RejectionEvents.REASON);
+                      assertThat(e.getInvolvedObject().getKind()).isEqualTo("VirtualService");
+                      assertThat(e.getMessage()).contains("mirrorEverything");
+                    }));
+  }
+
+  @Test
+  void changes_flowThrough_andABadUpdateKeepsThePreviousVersion() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+    startRules();
+
+    IstioCrds.apply(k8s, virtualService("reviews", 10));
+    Poll.until(() -> assertThat(reviewsWeights()).containsExactly(10, 90));
+
+    IstioCrds.apply(k8s, virtualService("reviews", 40).replace("weight: 40", "weight: forty"));
+    Poll.until(() -> assertThat(rules.status().errors()).hasSize(1));
+    assertThat(reviewsWeights()).containsExactly(10, 90);
+
+    IstioCrds.delete(k8s, "VirtualService", "bookinfo", "reviews");
+    Poll.until(() -> assertThat(rules.rules().virtualServices()).isEmpty());
+    assertThat(rules.status().errors()).isEmpty();
+  }
+
+  @Test
+  void sidecar_isReportedAsNotSupportedYet_andTheRestFlows() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+    IstioCrds.apply(
+        k8s,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: bookinfo}
+        spec:
+          egress:
+            - hosts: ["./*"]
+        """);
+    startRules();
+
+    assertThat(rules.rules().virtualServices()).hasSize(1);
+    assertThat(rules.status().errors())
+        .extracting(ConfigError::toString)
+        .singleElement()
+        .asString()
+        .contains("sidecar/default -n bookinfo")
+        .contains("not supported by Sextant yet");
+  }
+
+  @Test
+  void withoutIstioCrds_theSourceSyncsEmpty() {
+    startRules();
+
+    assertThat(rules.rules()).isEqualTo(RuleSet.EMPTY);
+    assertThat(rules.status().errors()).isEmpty();
+  }
+
+  @Test
+  void serviceEntryCustomResources_feedAServiceEntryRegistry() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(
+        k8s,
+        """
+        apiVersion: networking.istio.io/v1beta1
+        kind: ServiceEntry
+        metadata: {name: payments, namespace: shop}
+        spec:
+          hosts: [payments.example.com]
+          ports: [{number: 443, name: tcp-https, protocol: TCP}]
+          resolution: DNS
+          location: MESH_EXTERNAL
+        """
+            .replace("v1beta1", "v1"));
+    entries =
+        new ServiceEntryRegistry(
+            "k8s-serviceentries",
+            "kubernetes",
+            sink ->
+                new CustomResourceFeed(
+                    "k8s-serviceentries",
+                    api.newClient(),
+                    true,
+                    SETTINGS,
+                    List.of("ServiceEntry"),
+                    sink));
+    RecordingListener events = new RecordingListener();
+    entries.start(events);
+    Poll.until(() -> assertThat(entries.hasSynced()).isTrue());
+
+    assertThat(entries.status().errors()).isEmpty();
+    Optional<MeshService> payments =
+        entries.services().stream()
+            .filter(s -> s.hostname().equals("payments.example.com"))
+            .findFirst();
+    assertThat(payments).isPresent();
+    assertThat(payments.get().service().namespace()).isEqualTo("shop");
+  }
+
+  @Test
+  void apiServerOutage_keepsRules_andMarksStale() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+    startRules();
+
+    api.disconnect();
+    Poll.until(() -> assertThat(rules.status().stale()).isTrue());
+    assertThat(reviewsWeights()).containsExactly(80, 20);
+    IstioCrds.apply(k8s, virtualService("reviews", 30));
+
+    int before = deliveries.get();
+    api.reconnect();
+    Poll.until(() -> assertThat(rules.status().stale()).isFalse());
+    Poll.until(() -> assertThat(reviewsWeights()).containsExactly(30, 70));
+    assertThat(deliveries.get()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void servedVersion_prefersTheServersPreferredVersion_amongThoseSextantReads() {
+    var group =
+        new APIGroupBuilder()
+            .withName("networking.istio.io")
+            .addNewVersion()
+            .withVersion("v1alpha3")
+            .endVersion()
+            .addNewVersion()
+            .withVersion("v1beta1")
+            .endVersion()
+            .withNewPreferredVersion()
+            .withVersion("v1beta1")
+            .endPreferredVersion()
+            .build();
+    assertThat(CustomResourceFeed.servedVersion(group)).contains("v1beta1");
+
+    group.getPreferredVersion().setVersion("v2");
+    assertThat(CustomResourceFeed.servedVersion(group)).contains("v1beta1");
+
+    assertThat(CustomResourceFeed.servedVersion(null)).isEmpty();
+  }
+
+  @SuppressWarnings("unused")
+  private static List<String> names(List<VirtualService> list) {
+    return list.stream().map(vs -> vs.meta().name()).toList();
+  }
+}
