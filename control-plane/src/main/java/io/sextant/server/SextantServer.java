@@ -5,9 +5,9 @@ import io.sextant.registry.AggregateRegistry;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceRegistry;
 import io.sextant.registry.SourceStatus;
-import io.sextant.registry.file.FileSources;
 import io.sextant.server.admin.AdminServer;
 import io.sextant.server.admin.Metrics;
+import io.sextant.server.admin.RegistryState;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.push.PushScheduler;
 import io.sextant.server.xds.ProxyTracker;
@@ -36,12 +36,12 @@ public final class SextantServer implements AutoCloseable {
     metrics = new Metrics();
     List<ServiceRegistry> registries = new ArrayList<>();
     for (SextantConfig.Source s : config.registries()) {
-      registries.add(FileSources.registry(s.name(), s.paths(), s.rescanInterval()));
+      registries.addAll(Sources.registries(s));
     }
     registry = new AggregateRegistry(registries);
     rules = new ArrayList<>();
     for (SextantConfig.Source s : config.rules()) {
-      rules.add(FileSources.rules(s.name(), s.paths(), s.rescanInterval()));
+      rules.add(Sources.rules(s));
     }
     XdsStreams streams = new XdsStreams(config.push().maxInFlightBytes());
     scheduler =
@@ -54,6 +54,7 @@ public final class SextantServer implements AutoCloseable {
             metrics);
     tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
     metrics.rejectedConfigFiles(() -> sources().stream().mapToLong(s -> s.errors().size()).sum());
+    metrics.registries(this::registryStates);
 
     scheduler.start();
     registry.start(scheduler);
@@ -68,6 +69,7 @@ public final class SextantServer implements AutoCloseable {
                 scheduler,
                 tracker,
                 this::sources,
+                this::registryStates,
                 metrics)
             .start();
     LOG.info(
@@ -112,6 +114,11 @@ public final class SextantServer implements AutoCloseable {
     List<SourceStatus> all = new ArrayList<>(registry.childStatuses());
     rules.forEach(r -> all.add(r.status()));
     return all;
+  }
+
+  /** Every registry with its status and what it currently holds. */
+  public List<RegistryState> registryStates() {
+    return registry.registries().stream().map(RegistryState::of).toList();
   }
 
   /** Stops taking new streams, lets open ones go, then stops watching sources. */

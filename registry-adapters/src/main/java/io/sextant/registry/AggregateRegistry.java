@@ -161,6 +161,11 @@ public final class AggregateRegistry implements ServiceRegistry {
         errors);
   }
 
+  /** The merged registries, in priority order. */
+  public List<ServiceRegistry> registries() {
+    return registries;
+  }
+
   /** The status of each merged registry, in priority order. */
   public List<SourceStatus> childStatuses() {
     return registries.stream().map(ServiceRegistry::status).toList();

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /debug/syncz}: every connected proxy, per type: sent, acked and rejected versions.
  *   <li>{@code /debug/configz}: registries and rule sources with their errors, and translation
  *       diagnostics.
+ *   <li>{@code /debug/registryz}: every registry: synced, stale, last sync, service and endpoint
+ *       counts, errors.
  *   <li>{@code /debug/memz}: heap use; with {@code ?gc=true}, after a full garbage collection (the
  *       live heap, as the benchmarks report it).
  * </ul>
@@ -60,6 +62,7 @@ public final class AdminServer implements AutoCloseable {
   private final PushScheduler scheduler;
   private final ProxyTracker tracker;
   private final Supplier<List<SourceStatus>> sources;
+  private final Supplier<List<RegistryState>> registries;
   private final Metrics metrics;
 
   public AdminServer(
@@ -68,11 +71,13 @@ public final class AdminServer implements AutoCloseable {
       PushScheduler scheduler,
       ProxyTracker tracker,
       Supplier<List<SourceStatus>> sources,
+      Supplier<List<RegistryState>> registries,
       Metrics metrics)
       throws IOException {
     this.scheduler = scheduler;
     this.tracker = tracker;
     this.sources = sources;
+    this.registries = registries;
     this.metrics = metrics;
     this.server = HttpServer.create(new InetSocketAddress(address, port), 64);
     this.executor =
@@ -91,6 +96,7 @@ public final class AdminServer implements AutoCloseable {
     route("/debug/syncz", ex -> json(ex, 200, syncz()));
     route("/debug/configz", ex -> json(ex, 200, configz()));
     route("/debug/memz", this::memz);
+    route("/debug/registryz", ex -> json(ex, 200, registryz()));
   }
 
   public AdminServer start() {
@@ -267,6 +273,28 @@ public final class AdminServer implements AutoCloseable {
     JsonArray diagnostics = new JsonArray();
     scheduler.diagnostics().stream().map(Diagnostic::toString).forEach(diagnostics::add);
     out.add("diagnostics", diagnostics);
+    return out;
+  }
+
+  private JsonElement registryz() {
+    JsonArray list = new JsonArray();
+    for (RegistryState r : registries.get()) {
+      SourceStatus s = r.status();
+      JsonObject o = new JsonObject();
+      o.addProperty("name", s.name());
+      o.addProperty("type", s.type());
+      o.addProperty("synced", s.synced());
+      o.addProperty("stale", s.stale());
+      s.lastSync().ifPresent(t -> o.addProperty("lastSync", t.toString()));
+      o.addProperty("services", r.services());
+      o.addProperty("endpoints", r.endpoints());
+      JsonArray errors = new JsonArray();
+      s.errors().forEach(e -> errors.add(e.toString()));
+      o.add("errors", errors);
+      list.add(o);
+    }
+    JsonObject out = new JsonObject();
+    out.add("registries", list);
     return out;
   }
 

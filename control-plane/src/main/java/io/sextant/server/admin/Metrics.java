@@ -2,9 +2,11 @@ package io.sextant.server.admin;
 
 import io.sextant.server.xds.XdsType;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Counters exposed on {@code /metrics} in Prometheus text format. */
@@ -18,6 +20,7 @@ public final class Metrics {
   private final Map<XdsType, AtomicLong> nacks = new EnumMap<>(XdsType.class);
   private final Map<XdsType, LongAdder> resourcesSent = new EnumMap<>(XdsType.class);
   private volatile Supplier<Long> rejectedConfigFiles = () -> 0L;
+  private volatile Supplier<List<RegistryState>> registries = List::of;
 
   public Metrics() {
     for (XdsType t : XdsType.values()) {
@@ -42,6 +45,11 @@ public final class Metrics {
   /** Where the count of configuration errors currently in effect comes from. */
   public void rejectedConfigFiles(Supplier<Long> source) {
     this.rejectedConfigFiles = source;
+  }
+
+  /** Where the registries' states come from. */
+  public void registries(Supplier<List<RegistryState>> source) {
+    this.registries = source;
   }
 
   public String render() {
@@ -82,6 +90,37 @@ public final class Metrics {
         "sextant_config_errors",
         "Configuration errors in effect (rejected files keep their last good content).",
         rejectedConfigFiles.get());
+    List<RegistryState> states = registries.get();
+    perRegistry(
+        out,
+        states,
+        "sextant_registry_stale",
+        "1 while the registry cannot reach its backend and serves its last known state.",
+        r -> r.status().stale() ? 1 : 0);
+    perRegistry(
+        out,
+        states,
+        "sextant_registry_synced",
+        "1 once the registry has delivered its first complete state.",
+        r -> r.status().synced() ? 1 : 0);
+    perRegistry(
+        out,
+        states,
+        "sextant_registry_services",
+        "Services the registry currently holds.",
+        RegistryState::services);
+    perRegistry(
+        out,
+        states,
+        "sextant_registry_endpoints",
+        "Endpoints of the registry's services, healthy or not.",
+        RegistryState::endpoints);
+    perRegistry(
+        out,
+        states,
+        "sextant_registry_last_sync_timestamp_seconds",
+        "When the registry last knew its state to be current (Unix time; absent for files).",
+        r -> r.status().lastSync().map(t -> t.toEpochMilli() / 1000.0).orElse(null));
     out.append("# HELP sextant_xds_responses_total xDS responses sent.\n");
     out.append("# TYPE sextant_xds_responses_total counter\n");
     responses.forEach(
@@ -110,6 +149,29 @@ public final class Metrics {
                 .append(v.get())
                 .append('\n'));
     return out.toString();
+  }
+
+  private static void perRegistry(
+      StringBuilder out,
+      List<RegistryState> states,
+      String name,
+      String help,
+      Function<RegistryState, Number> value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    for (RegistryState r : states) {
+      Number v = value.apply(r);
+      if (v != null) {
+        out.append(name)
+            .append("{registry=\"")
+            .append(r.status().name())
+            .append("\",type=\"")
+            .append(r.status().type())
+            .append("\"} ")
+            .append(v)
+            .append('\n');
+      }
+    }
   }
 
   private static void counter(StringBuilder out, String name, String help, Number value) {

@@ -1,9 +1,11 @@
 package io.sextant.server.config;
 
+import io.sextant.registry.kubernetes.KubernetesSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The control plane's own configuration, read from {@code sextant.yaml}. Every key is documented in
@@ -40,13 +42,30 @@ public record SextantConfig(
    * A registry or rule source.
    *
    * @param name unique name; the origin recorded on endpoints
-   * @param type {@code file} for now
-   * @param paths files or directories, resolved against the config file's directory
+   * @param type {@code file} or {@code kubernetes}
+   * @param paths files or directories, resolved against the config file's directory ({@code file})
    * @param rescanInterval how often files are re-read in case a change notification was missed
+   * @param kubernetes the API server and what to watch there ({@code kubernetes})
    */
-  public record Source(String name, String type, List<Path> paths, Duration rescanInterval) {
+  public record Source(
+      String name,
+      String type,
+      List<Path> paths,
+      Duration rescanInterval,
+      Optional<KubernetesSettings> kubernetes) {
     public Source {
       paths = List.copyOf(paths);
+      Objects.requireNonNull(kubernetes, "kubernetes");
+    }
+
+    /** A {@code file} source. */
+    public Source(String name, String type, List<Path> paths, Duration rescanInterval) {
+      this(name, type, paths, rescanInterval, Optional.empty());
+    }
+
+    /** A {@code kubernetes} source. */
+    public static Source kubernetes(String name, KubernetesSettings settings) {
+      return new Source(name, "kubernetes", List.of(), Duration.ZERO, Optional.of(settings));
     }
   }
 

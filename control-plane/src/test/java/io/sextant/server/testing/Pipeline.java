@@ -6,6 +6,7 @@ import io.sextant.registry.MemoryRegistry;
 import io.sextant.registry.SourceStatus;
 import io.sextant.server.admin.AdminServer;
 import io.sextant.server.admin.Metrics;
+import io.sextant.server.admin.RegistryState;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.push.PushScheduler;
 import io.sextant.server.xds.ProxyTracker;
@@ -63,7 +64,16 @@ public final class Pipeline implements AutoCloseable {
     registry.start(scheduler);
     try {
       xds = new XdsServer("127.0.0.1", 0, streams, tracker).start();
-      admin = new AdminServer("127.0.0.1", 0, scheduler, tracker, this::sources, metrics).start();
+      admin =
+          new AdminServer(
+                  "127.0.0.1",
+                  0,
+                  scheduler,
+                  tracker,
+                  this::sources,
+                  () -> List.of(RegistryState.of(registry)),
+                  metrics)
+              .start();
     } catch (IOException e) {
       scheduler.close();
       throw new UncheckedIOException(e);
