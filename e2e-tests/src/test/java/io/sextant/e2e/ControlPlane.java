@@ -37,6 +37,14 @@ final class ControlPlane implements AutoCloseable {
     return cp;
   }
 
+  /** Starts from {@code configFile}, whose xDS port is {@code xdsPort}, and waits until ready. */
+  static ControlPlane start(Path configFile, int xdsPort) {
+    ControlPlane cp = new ControlPlane(configFile, xdsPort);
+    cp.restart();
+    Poll.until("the control plane is ready", () -> cp.server.isReady());
+    return cp;
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
