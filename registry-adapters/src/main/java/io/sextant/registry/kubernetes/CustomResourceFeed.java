@@ -119,7 +119,7 @@ public final class CustomResourceFeed implements ResourceFeed {
     }
     Optional<String> version;
     try {
-      version = servedVersion(client.getApiGroup(GROUP)).or(this::probeVersions);
+      version = discoverVersion(client);
     } catch (RuntimeException e) {
       health.lastError("API discovery failed: " + e.getMessage());
       log.warn("{}: API discovery failed, retrying in 5s: {}", source, e.toString());
@@ -146,6 +146,13 @@ public final class CustomResourceFeed implements ResourceFeed {
     startInformers(version.get(), served);
   }
 
+  /**
+   * The version of {@code networking.istio.io} to watch on this server; empty if none is served.
+   */
+  public static Optional<String> discoverVersion(KubernetesClient client) {
+    return servedVersion(client.getApiGroup(GROUP)).or(() -> probeVersions(client));
+  }
+
   /** The server's preferred version of the group if it is one Sextant reads, else the newest. */
   static Optional<String> servedVersion(APIGroup group) {
     if (group == null || group.getVersions() == null || group.getVersions().isEmpty()) {
@@ -169,7 +176,7 @@ public final class CustomResourceFeed implements ResourceFeed {
    * For servers whose group discovery lists no versions (fabric8's mock answers {@code /apis/GROUP}
    * with the CRDs), the first of Sextant's versions whose resource list is served.
    */
-  private Optional<String> probeVersions() {
+  private static Optional<String> probeVersions(KubernetesClient client) {
     for (String apiVersion : ConfigLoader.NETWORKING_API_VERSIONS) {
       APIResourceList list = client.getApiResources(apiVersion);
       if (list != null && list.getResources() != null && !list.getResources().isEmpty()) {

@@ -55,6 +55,17 @@ public record KubernetesSettings(
         DEFAULT_STALE_AFTER);
   }
 
+  public KubernetesSettings withKubeconfig(Path file) {
+    return new KubernetesSettings(
+        Optional.of(file),
+        context,
+        namespaces,
+        namespaceSelector,
+        clusterDomain,
+        resyncInterval,
+        staleAfter);
+  }
+
   public KubernetesSettings withNamespaces(List<String> list) {
     return new KubernetesSettings(
         kubeconfig, context, list, namespaceSelector, clusterDomain, resyncInterval, staleAfter);
