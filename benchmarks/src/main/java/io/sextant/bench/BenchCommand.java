@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "Load-test an xDS control plane with simulated Envoy sidecars.",
     subcommands = {
       ScenarioCommand.class,
+      KubernetesSyncCommand.class,
       LoadCommand.class,
       TableCommand.class,
       CommandLine.HelpCommand.class

@@ -3,6 +3,7 @@ package io.sextant.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sextant.config.ConfigError;
+import io.sextant.registry.kubernetes.KubernetesSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,8 +167,8 @@ class ConfigFileTest {
         "push: {maxInFlightMiB: 0}"
             + " | :1:24: push.maxInFlightMiB: expected an integer from 1 to 16384, got 0",
         "registries: [{type: consul, paths: [a]}]"
-            + " | :1:21: registries[0].type: unknown type 'consul'; expected file (kubernetes,"
-            + " consul and zookeeper come later)",
+            + " | :1:21: registries[0].type: unknown type 'consul'; expected file or kubernetes"
+            + " (consul and zookeeper come later)",
         "registries: [{type: file}]"
             + " | :1:14: registries[0].paths: at least one file or directory is required",
         "registries: [{paths: [a]}]"
@@ -250,5 +251,43 @@ class ConfigFileTest {
         .singleElement()
         .asString()
         .startsWith(":1:23: push.debounceQuiet: ");
+  }
+
+  @Test
+  void kubernetesSources_readTheirKeys_andTheKubernetesExampleLoads() throws IOException {
+    SextantConfig config =
+        load(
+            """
+            mesh: {clusterDomain: corp.local}
+            registries:
+              - name: prod
+                type: kubernetes
+                kubeconfig: kube/config
+                context: prod-eu
+                namespaces: [shop, payments]
+                resyncInterval: 0s
+                staleAfter: 2s
+            """);
+    KubernetesSettings k8s = config.registries().get(0).kubernetes().orElseThrow();
+    assertThat(k8s.kubeconfig()).contains(dir.resolve("kube/config").toAbsolutePath().normalize());
+    assertThat(k8s.context()).contains("prod-eu");
+    assertThat(k8s.namespaces()).containsExactly("shop", "payments");
+    assertThat(k8s.clusterDomain()).isEqualTo("corp.local");
+    assertThat(k8s.resyncInterval()).isZero();
+    assertThat(k8s.staleAfter()).hasSeconds(2);
+
+    ConfigFile.Result example =
+        ConfigFile.load(Path.of("..", "examples", "kubernetes", "sextant.yaml"));
+    assertThat(example.errors()).isEmpty();
+    assertThat(
+            example
+                .config()
+                .orElseThrow()
+                .rules()
+                .get(0)
+                .kubernetes()
+                .orElseThrow()
+                .namespaceSelector())
+        .containsEntry("mesh", "enabled");
   }
 }

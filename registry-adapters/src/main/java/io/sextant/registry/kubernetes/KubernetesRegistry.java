@@ -78,6 +78,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
   private final Map<String, MeshService> current = new HashMap<>();
 
   private volatile boolean synced;
+  private volatile long listStarted;
 
   /**
    * @param name the registry's configured name, the origin of its endpoints
@@ -130,6 +131,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
    * caches and compared with what was emitted before, so only real differences are emitted.
    */
   private void startInformers() {
+    listStarted = System.nanoTime();
     long resync = settings.resyncInterval().toMillis();
     services =
         watch(
@@ -257,9 +259,10 @@ public final class KubernetesRegistry implements ServiceRegistry {
     health.resynced();
     int endpoints = current.values().stream().mapToInt(s -> s.endpoints().size()).sum();
     log.info(
-        "{}: {} done: {} services, {} endpoints",
+        "{}: {} done in {} ms: {} services, {} endpoints",
         name,
         first ? "first sync" : "resync after the outage",
+        (System.nanoTime() - listStarted) / 1_000_000,
         current.size(),
         endpoints);
   }
