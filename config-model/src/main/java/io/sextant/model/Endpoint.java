@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param health health as reported by the registry
  * @param weight relative load-balancing weight, at least 1
  * @param origin the name of the registry that reported it
+ * @param priority failover priority, 0 the highest: traffic goes to a lower priority only while no
+ *     endpoint of a higher one is healthy (EDS priorities)
  */
 public record Endpoint(
     String address,
@@ -23,7 +25,8 @@ public record Endpoint(
     Locality locality,
     HealthStatus health,
     int weight,
-    String origin) {
+    String origin,
+    int priority) {
 
   public Endpoint {
     Objects.requireNonNull(address, "address");
@@ -40,6 +43,22 @@ public record Endpoint(
     if (weight < 1) {
       throw new IllegalArgumentException("endpoint weight must be at least 1: " + weight);
     }
+    if (priority < 0) {
+      throw new IllegalArgumentException("endpoint priority must be at least 0: " + priority);
+    }
+  }
+
+  /** An endpoint of the highest priority, as every registry reports them. */
+  public Endpoint(
+      String address,
+      int port,
+      int servicePort,
+      Map<String, String> labels,
+      Locality locality,
+      HealthStatus health,
+      int weight,
+      String origin) {
+    this(address, port, servicePort, labels, locality, health, weight, origin, 0);
   }
 
   /** True when every one of {@code selector}'s labels is on this endpoint with the same value. */
@@ -53,6 +72,21 @@ public record Endpoint(
   }
 
   public Endpoint withOrigin(String newOrigin) {
-    return new Endpoint(address, port, servicePort, labels, locality, health, weight, newOrigin);
+    return new Endpoint(
+        address, port, servicePort, labels, locality, health, weight, newOrigin, priority);
+  }
+
+  public Endpoint withPriority(int newPriority) {
+    return newPriority == priority
+        ? this
+        : new Endpoint(
+            address, port, servicePort, labels, locality, health, weight, origin, newPriority);
+  }
+
+  public Endpoint withServicePort(int newServicePort) {
+    return newServicePort == servicePort
+        ? this
+        : new Endpoint(
+            address, port, newServicePort, labels, locality, health, weight, origin, priority);
   }
 }

@@ -9,6 +9,7 @@ public record MeshService(Service service, List<Endpoint> endpoints) {
   /** The order endpoints are kept in, so that output built from them is stable. */
   public static final Comparator<Endpoint> ENDPOINT_ORDER =
       Comparator.comparingInt(Endpoint::servicePort)
+          .thenComparingInt(Endpoint::priority)
           .thenComparing(Endpoint::locality)
           .thenComparing(Endpoint::address)
           .thenComparingInt(Endpoint::port)

@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * registry gave it. An endpoint at the same address, port and service port as one taken from a
  * higher-priority registry is dropped.
  *
+ * <p>Each registry also has a failover priority (0, the default, is the highest): its endpoints
+ * carry it, and the translator turns it into EDS priorities, so a proxy sends traffic to a
+ * lower-priority registry's endpoints only while no higher-priority one is healthy.
+ *
+ * <p>Every disagreement between registries about a service (a port's protocol or name, the
+ * resolution, the namespace) is logged once, naming who won.
+ *
  * <p>The merged service of each hostname is compared with the one emitted last, so events are
  * classified precisely ({@link ServiceEvent.Kind#ENDPOINTS_UPDATED} only when the service itself is
  * unchanged) and nothing is emitted when a change in one registry is hidden by another.
@@ -33,13 +40,28 @@ public final class AggregateRegistry implements ServiceRegistry {
   private static final Logger log = LoggerFactory.getLogger(AggregateRegistry.class);
 
   private final List<ServiceRegistry> registries;
-  // Guarded by this: what each registry, by priority, last reported, and what was emitted.
+  private final List<Integer> failoverPriorities;
+  // Guarded by this: what each registry, in config order, last reported, and what was emitted.
   private final List<Map<String, MeshService>> reported = new ArrayList<>();
   private final Map<String, MeshService> merged = new TreeMap<>();
+  private final Map<String, List<String>> conflicts = new HashMap<>();
   private RegistryListener listener;
 
+  /** Registries in config order, all of failover priority 0. */
   public AggregateRegistry(List<ServiceRegistry> registries) {
+    this(registries, registries.stream().map(r -> 0).toList());
+  }
+
+  /**
+   * @param registries in config order: the first that has a host defines it
+   * @param failoverPriorities each registry's failover priority, 0 the highest
+   */
+  public AggregateRegistry(List<ServiceRegistry> registries, List<Integer> failoverPriorities) {
     this.registries = List.copyOf(registries);
+    this.failoverPriorities = List.copyOf(failoverPriorities);
+    if (this.failoverPriorities.size() != this.registries.size()) {
+      throw new IllegalArgumentException("one failover priority per registry is needed");
+    }
     for (int i = 0; i < this.registries.size(); i++) {
       reported.add(new HashMap<>());
     }
@@ -86,23 +108,56 @@ public final class AggregateRegistry implements ServiceRegistry {
   /** The merged service of every registry that has {@code hostname}, or null if none has it. */
   private MeshService merge(String hostname) {
     Service definition = null;
+    String definedBy = null;
     Map<Integer, ServicePort> ports = new LinkedHashMap<>();
+    Map<Integer, String> portOwners = new HashMap<>();
     Set<String> portNames = new HashSet<>();
     List<Endpoint> endpoints = new ArrayList<>();
     Set<EndpointKey> taken = new HashSet<>();
-    for (Map<String, MeshService> services : reported) {
-      MeshService service = services.get(hostname);
+    List<String> disagreements = new ArrayList<>();
+    for (int r = 0; r < reported.size(); r++) {
+      MeshService service = reported.get(r).get(hostname);
       if (service == null) {
         continue;
       }
+      String registry = registries.get(r).name();
       if (definition == null) {
         definition = service.service();
+        definedBy = registry;
+      } else {
+        disagreements.addAll(disagreements(definition, definedBy, service.service(), registry));
       }
       for (ServicePort port : service.service().ports()) {
-        if (!ports.containsKey(port.number()) && portNames.add(port.name())) {
+        ServicePort kept = ports.get(port.number());
+        if (kept == null && portNames.add(port.name())) {
           ports.put(port.number(), port);
+          portOwners.put(port.number(), registry);
+        } else if (kept == null) {
+          disagreements.add(
+              "port name '"
+                  + port.name()
+                  + "' from "
+                  + registry
+                  + " is already used; port "
+                  + port.number()
+                  + " of "
+                  + registry
+                  + " is left out");
+        } else if (kept.protocol() != port.protocol() || !kept.name().equals(port.name())) {
+          disagreements.add(
+              "port "
+                  + port.number()
+                  + " is "
+                  + describe(kept)
+                  + " in "
+                  + portOwners.get(port.number())
+                  + " (kept) but "
+                  + describe(port)
+                  + " in "
+                  + registry);
         }
       }
+      int failover = failoverPriorities.get(r);
       // Duplicates are judged against higher-priority registries only; within one registry its
       // own endpoints stand as reported.
       List<EndpointKey> takenHere = new ArrayList<>();
@@ -110,12 +165,13 @@ public final class AggregateRegistry implements ServiceRegistry {
         EndpointKey key = EndpointKey.of(endpoint);
         // An endpoint of a port that lost a name conflict would serve a port the service lacks.
         if (!taken.contains(key) && ports.containsKey(endpoint.servicePort())) {
-          endpoints.add(endpoint);
+          endpoints.add(endpoint.withPriority(failover));
           takenHere.add(key);
         }
       }
       taken.addAll(takenHere);
     }
+    logConflicts(hostname, disagreements);
     if (definition == null) {
       return null;
     }
@@ -128,6 +184,56 @@ public final class AggregateRegistry implements ServiceRegistry {
             definition.resolution(),
             definition.addresses()),
         endpoints);
+  }
+
+  private static List<String> disagreements(
+      Service kept, String keptFrom, Service other, String otherFrom) {
+    List<String> found = new ArrayList<>();
+    if (kept.resolution() != other.resolution()) {
+      found.add(
+          "resolution is "
+              + kept.resolution()
+              + " in "
+              + keptFrom
+              + " (kept) but "
+              + other.resolution()
+              + " in "
+              + otherFrom);
+    }
+    if (!kept.namespace().equals(other.namespace())) {
+      found.add(
+          "namespace is "
+              + kept.namespace()
+              + " in "
+              + keptFrom
+              + " (kept) but "
+              + other.namespace()
+              + " in "
+              + otherFrom);
+    }
+    return found;
+  }
+
+  private static String describe(ServicePort p) {
+    return p.protocol() + " '" + p.name() + "'";
+  }
+
+  /** Logs the disagreements about {@code hostname} that were not there at its last merge. */
+  private void logConflicts(String hostname, List<String> now) {
+    List<String> before = conflicts.getOrDefault(hostname, List.of());
+    for (String c : now) {
+      if (!before.contains(c)) {
+        log.warn(
+            "registries disagree about {}: {}; the first registry in config order wins",
+            hostname,
+            c);
+      }
+    }
+    if (now.isEmpty()) {
+      conflicts.remove(hostname);
+    } else {
+      conflicts.put(hostname, List.copyOf(now));
+    }
   }
 
   private record EndpointKey(String address, int port, int servicePort) {

@@ -233,4 +233,35 @@ class AggregateRegistryTest {
     @Override
     public void close() {}
   }
+
+  @Test
+  void failoverPriority_isCarriedByEveryEndpointOfItsRegistry() {
+    k8s.put(reviews("10.0.0.1").build());
+    consul.put(reviews("10.0.1.1").build());
+    AggregateRegistry aggregate = new AggregateRegistry(List.of(k8s, consul), List.of(0, 1));
+    aggregate.start(listener);
+
+    assertThat(only(aggregate).endpoints())
+        .extracting(e -> e.address() + " priority " + e.priority())
+        .containsExactly("10.0.0.1 priority 0", "10.0.1.1 priority 1");
+  }
+
+  @Test
+  void disagreementsAboutAPort_areLoggedOnce_andTheFirstRegistryWins() {
+    try (CapturedLog log = CapturedLog.of(AggregateRegistry.class)) {
+      AggregateRegistry aggregate = start(k8s, consul);
+      k8s.put(reviews("10.0.0.1").build());
+      consul.put(Services.tcp(REVIEWS, 9080).endpoint("10.0.1.1", e -> {}).build());
+      consul.put(Services.tcp(REVIEWS, 9080).endpoint("10.0.1.2", e -> {}).build());
+
+      assertThat(only(aggregate).service().ports().get(0).protocol()).isEqualTo(Protocol.HTTP);
+      assertThat(log.messages())
+          .singleElement()
+          .asString()
+          .contains("registries disagree about " + REVIEWS)
+          .contains("port 9080 is HTTP")
+          .contains("in k8s (kept) but TCP")
+          .contains("in consul");
+    }
+  }
 }

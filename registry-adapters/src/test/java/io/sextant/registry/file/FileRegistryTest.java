@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sextant.config.ConfigError;
 import io.sextant.model.Endpoint;
 import io.sextant.model.MeshService;
+import io.sextant.registry.CapturedLog;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RecordingListener;
 import io.sextant.registry.ServiceEntryRegistry;

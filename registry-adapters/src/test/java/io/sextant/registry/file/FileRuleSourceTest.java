@@ -8,6 +8,7 @@ import io.sextant.config.ConfigError;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.registry.CapturedLog;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RuleResourceSource;
 import io.sextant.registry.RuleSet;

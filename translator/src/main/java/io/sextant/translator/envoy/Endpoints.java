@@ -19,27 +19,40 @@ public final class Endpoints {
 
   /**
    * The assignment for {@code clusterName}: only endpoints that receive traffic, one {@code
-   * LocalityLbEndpoints} per locality in locality order, each with a {@code load_balancing_weight}
-   * equal to the sum of its endpoints' weights. (grpc-java drops localities that have no weight, so
-   * it is always set.) Empty when no endpoint is healthy.
+   * LocalityLbEndpoints} per priority and locality, in that order, each with a {@code
+   * load_balancing_weight} equal to the sum of its endpoints' weights. (grpc-java drops localities
+   * that have no weight, so it is always set.) Endpoint priorities are renumbered 0, 1, 2... in
+   * order, because Envoy and grpc-java expect the priorities of an assignment to have no gaps.
+   * Empty when no endpoint is healthy.
    */
   public static ClusterLoadAssignment assignment(String clusterName, List<Endpoint> endpoints) {
-    Map<Locality, LocalityLbEndpoints.Builder> byLocality = new TreeMap<>();
-    Map<Locality, Integer> weights = new TreeMap<>();
+    Map<Integer, Map<Locality, LocalityLbEndpoints.Builder>> byPriority = new TreeMap<>();
+    Map<Integer, Map<Locality, Integer>> weights = new TreeMap<>();
     for (Endpoint e : endpoints) {
       if (!e.health().receivesTraffic()) {
         continue;
       }
-      byLocality
+      byPriority
+          .computeIfAbsent(e.priority(), p -> new TreeMap<>())
           .computeIfAbsent(
               e.locality(), l -> LocalityLbEndpoints.newBuilder().setLocality(locality(l)))
           .addLbEndpoints(lbEndpoint(e));
-      weights.merge(e.locality(), e.weight(), Integer::sum);
+      weights
+          .computeIfAbsent(e.priority(), p -> new TreeMap<>())
+          .merge(e.locality(), e.weight(), Integer::sum);
     }
     ClusterLoadAssignment.Builder cla =
         ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
-    byLocality.forEach(
-        (l, b) -> cla.addEndpoints(b.setLoadBalancingWeight(UInt32Value.of(weights.get(l)))));
+    int rank = 0;
+    for (Map.Entry<Integer, Map<Locality, LocalityLbEndpoints.Builder>> p : byPriority.entrySet()) {
+      int priority = rank++;
+      Map<Locality, Integer> w = weights.get(p.getKey());
+      p.getValue()
+          .forEach(
+              (l, b) ->
+                  cla.addEndpoints(
+                      b.setPriority(priority).setLoadBalancingWeight(UInt32Value.of(w.get(l)))));
+    }
     return cla.build();
   }
 

@@ -1,4 +1,4 @@
-package io.sextant.registry.file;
+package io.sextant.registry;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -7,7 +7,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** What one class logs while the capture is open: the lines an operator would read. */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
@@ -17,16 +17,16 @@ final class CapturedLog implements AutoCloseable {
     logger.addAppender(appender);
   }
 
-  static CapturedLog of(Class<?> source) {
+  public static CapturedLog of(Class<?> source) {
     return new CapturedLog(source.getName());
   }
 
   /** For classes this package cannot name. */
-  static CapturedLog of(String loggerName) {
+  public static CapturedLog of(String loggerName) {
     return new CapturedLog(loggerName);
   }
 
-  List<String> messages() {
+  public List<String> messages() {
     synchronized (appender) {
       return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
