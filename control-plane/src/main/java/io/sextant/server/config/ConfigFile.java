@@ -5,14 +5,12 @@ import io.sextant.config.SourceLocation;
 import io.sextant.config.yaml.Problems;
 import io.sextant.config.yaml.YamlDocuments;
 import io.sextant.config.yaml.YamlObject;
-import io.sextant.registry.kubernetes.KubernetesSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -78,9 +76,9 @@ public final class ConfigFile {
             .orElse("cluster.local");
     Set<String> names = new HashSet<>();
     List<SextantConfig.Source> registries =
-        root.list("registries", s -> source(s, base, names, clusterDomain));
+        root.list("registries", s -> SourceConfig.read(s, base, names, clusterDomain, true));
     List<SextantConfig.Source> rules =
-        root.list("rules", s -> source(s, base, names, clusterDomain));
+        root.list("rules", s -> SourceConfig.read(s, base, names, clusterDomain, false));
     SextantConfig.Push push =
         root.object("push")
             .map(
@@ -114,68 +112,6 @@ public final class ConfigFile {
               return new SextantConfig.Listen(address, port);
             })
         .orElse(new SextantConfig.Listen("0.0.0.0", defaultPort));
-  }
-
-  private static SextantConfig.Source source(
-      YamlObject s, Path base, Set<String> names, String clusterDomain) {
-    String type = s.requiredString("type");
-    if (!type.isEmpty() && !type.equals("file") && !type.equals("kubernetes")) {
-      s.error(
-          "type",
-          "unknown type '"
-              + type
-              + "'; expected file or kubernetes (consul and zookeeper come later)");
-    }
-    String name = s.string("name", type + "-" + (names.size() + 1));
-    if (!names.add(name)) {
-      s.error(
-          "name",
-          "name '" + name + "' is used twice; registry and rule source names must be unique");
-    }
-    if (type.equals("kubernetes")) {
-      KubernetesSettings k8s = kubernetes(s, base, clusterDomain);
-      s.finish();
-      return SextantConfig.Source.kubernetes(name, k8s);
-    }
-    List<String> paths = s.stringList("paths");
-    if (paths.isEmpty()) {
-      s.error("paths", "at least one file or directory is required");
-    }
-    Duration rescan = positiveDuration(s, "rescanInterval", DEFAULT_RESCAN);
-    s.finish();
-    return new SextantConfig.Source(
-        name, type, paths.stream().map(p -> base.resolve(p).normalize()).toList(), rescan);
-  }
-
-  /** The keys of a {@code type: kubernetes} registry or rule source. */
-  private static KubernetesSettings kubernetes(YamlObject s, Path base, String clusterDomain) {
-    Optional<Path> kubeconfig = s.string("kubeconfig").map(p -> base.resolve(p).normalize());
-    Optional<String> context = s.string("context");
-    List<String> namespaces = s.stringList("namespaces");
-    Map<String, String> selector =
-        s.object("namespaceSelector")
-            .map(
-                o -> {
-                  Map<String, String> labels = o.stringMap("matchLabels");
-                  if (labels.isEmpty()) {
-                    o.error("matchLabels", "at least one label is required");
-                  }
-                  o.finish();
-                  return labels;
-                })
-            .orElse(Map.of());
-    if (!namespaces.isEmpty() && !selector.isEmpty()) {
-      s.error(
-          "namespaceSelector",
-          "give either namespaces (a list) or namespaceSelector (labels), not both");
-    }
-    Duration resync = duration(s, "resyncInterval", KubernetesSettings.DEFAULT_RESYNC);
-    Duration staleAfter = positiveDuration(s, "staleAfter", KubernetesSettings.DEFAULT_STALE_AFTER);
-    if (!resync.isZero() && resync.compareTo(Duration.ofSeconds(1)) < 0) {
-      s.error("resyncInterval", "must be 0 (never) or at least 1s");
-    }
-    return new KubernetesSettings(
-        kubeconfig, context, namespaces, selector, clusterDomain, resync, staleAfter);
   }
 
   /** The longest duration any key takes; longer values are surely typos. */

@@ -1,6 +1,9 @@
 package io.sextant.server.config;
 
+import io.sextant.registry.AliasedRegistry;
+import io.sextant.registry.consul.ConsulSettings;
 import io.sextant.registry.kubernetes.KubernetesSettings;
+import io.sextant.registry.zookeeper.ZooKeeperSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,30 +45,80 @@ public record SextantConfig(
    * A registry or rule source.
    *
    * @param name unique name; the origin recorded on endpoints
-   * @param type {@code file} or {@code kubernetes}
+   * @param type {@code file}, {@code kubernetes}, {@code consul}, {@code zookeeper} or {@code xds}
    * @param paths files or directories, resolved against the config file's directory ({@code file})
    * @param rescanInterval how often files are re-read in case a change notification was missed
    * @param kubernetes the API server and what to watch there ({@code kubernetes})
+   * @param consul the Consul agent and the mapping of its services ({@code consul})
+   * @param zookeeper the ZooKeeper ensemble and its layout ({@code zookeeper})
+   * @param xdsGracePeriod how long a proxy-registered endpoint outlives its stream ({@code xds})
+   * @param priority failover priority of a registry's endpoints, 0 the highest
+   * @param aliases the registry's services served as other mesh hosts
    */
   public record Source(
       String name,
       String type,
       List<Path> paths,
       Duration rescanInterval,
-      Optional<KubernetesSettings> kubernetes) {
+      Optional<KubernetesSettings> kubernetes,
+      Optional<ConsulSettings> consul,
+      Optional<ZooKeeperSettings> zookeeper,
+      Optional<Duration> xdsGracePeriod,
+      int priority,
+      List<AliasedRegistry.Alias> aliases) {
     public Source {
       paths = List.copyOf(paths);
       Objects.requireNonNull(kubernetes, "kubernetes");
+      Objects.requireNonNull(consul, "consul");
+      Objects.requireNonNull(zookeeper, "zookeeper");
+      Objects.requireNonNull(xdsGracePeriod, "xdsGracePeriod");
+      aliases = List.copyOf(aliases);
     }
 
     /** A {@code file} source. */
     public Source(String name, String type, List<Path> paths, Duration rescanInterval) {
-      this(name, type, paths, rescanInterval, Optional.empty());
+      this(
+          name,
+          type,
+          paths,
+          rescanInterval,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          0,
+          List.of());
     }
 
     /** A {@code kubernetes} source. */
     public static Source kubernetes(String name, KubernetesSettings settings) {
-      return new Source(name, "kubernetes", List.of(), Duration.ZERO, Optional.of(settings));
+      return new Source(name, "kubernetes", List.of(), Duration.ZERO)
+          .with(Optional.of(settings), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** This source with other backend settings. */
+    public Source with(
+        Optional<KubernetesSettings> k8s,
+        Optional<ConsulSettings> consulSettings,
+        Optional<ZooKeeperSettings> zk,
+        Optional<Duration> grace) {
+      return new Source(
+          name, type, paths, rescanInterval, k8s, consulSettings, zk, grace, priority, aliases);
+    }
+
+    /** This source with a failover priority and aliases. */
+    public Source withAggregation(int newPriority, List<AliasedRegistry.Alias> newAliases) {
+      return new Source(
+          name,
+          type,
+          paths,
+          rescanInterval,
+          kubernetes,
+          consul,
+          zookeeper,
+          xdsGracePeriod,
+          newPriority,
+          newAliases);
     }
   }
 

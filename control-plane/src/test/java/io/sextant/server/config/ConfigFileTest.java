@@ -166,9 +166,9 @@ class ConfigFileTest {
             + " | :1:43: push.debounceMax: must be at least debounceQuiet (500ms)",
         "push: {maxInFlightMiB: 0}"
             + " | :1:24: push.maxInFlightMiB: expected an integer from 1 to 16384, got 0",
-        "registries: [{type: consul, paths: [a]}]"
-            + " | :1:21: registries[0].type: unknown type 'consul'; expected file or kubernetes"
-            + " (consul and zookeeper come later)",
+        "registries: [{type: eureka, paths: [a]}]"
+            + " | :1:21: registries[0].type: unknown type 'eureka'; expected file, kubernetes,"
+            + " consul, zookeeper, xds",
         "registries: [{type: file}]"
             + " | :1:14: registries[0].paths: at least one file or directory is required",
         "registries: [{paths: [a]}]"
@@ -203,7 +203,7 @@ class ConfigFileTest {
         errors(
             """
             xds: {port: -1}
-            registries: [{type: zookeeper, paths: [a]}]
+            registries: [{type: eureka, paths: [a]}]
             push: {debounceQuiet: later}
             colour: blue
             """);
