@@ -5,11 +5,13 @@ import io.sextant.registry.AggregateRegistry;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceRegistry;
 import io.sextant.registry.SourceStatus;
+import io.sextant.registry.xds.ProxyRegistry;
 import io.sextant.server.admin.AdminServer;
 import io.sextant.server.admin.Metrics;
 import io.sextant.server.admin.RegistryState;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.push.PushScheduler;
+import io.sextant.server.xds.ProxyRegistrar;
 import io.sextant.server.xds.ProxyTracker;
 import io.sextant.server.xds.XdsServer;
 import io.sextant.server.xds.XdsStreams;
@@ -35,10 +37,14 @@ public final class SextantServer implements AutoCloseable {
   private SextantServer(SextantConfig config) throws IOException {
     metrics = new Metrics();
     List<ServiceRegistry> registries = new ArrayList<>();
+    List<Integer> priorities = new ArrayList<>();
     for (SextantConfig.Source s : config.registries()) {
-      registries.addAll(Sources.registries(s));
+      for (ServiceRegistry r : Sources.registries(s)) {
+        registries.add(r);
+        priorities.add(s.priority());
+      }
     }
-    registry = new AggregateRegistry(registries);
+    registry = new AggregateRegistry(registries, priorities);
     rules = new ArrayList<>();
     for (SextantConfig.Source s : config.rules()) {
       rules.add(Sources.rules(s));
@@ -53,6 +59,14 @@ public final class SextantServer implements AutoCloseable {
             streams,
             metrics);
     tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
+    tracker.registerProxiesWith(
+        new ProxyRegistrar(
+            registries.stream()
+                .map(Sources::unwrap)
+                .filter(r -> r instanceof ProxyRegistry)
+                .map(r -> (ProxyRegistry) r)
+                .toList(),
+            config.clusterDomain()));
     metrics.rejectedConfigFiles(() -> sources().stream().mapToLong(s -> s.errors().size()).sum());
     metrics.registries(this::registryStates);
 

@@ -1,6 +1,7 @@
 package io.sextant.server;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sextant.registry.AliasedRegistry;
 import io.sextant.registry.RuleResourceSource;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceEntryRegistry;
@@ -10,6 +11,7 @@ import io.sextant.registry.kubernetes.CustomResourceFeed;
 import io.sextant.registry.kubernetes.KubernetesClients;
 import io.sextant.registry.kubernetes.KubernetesRegistry;
 import io.sextant.registry.kubernetes.KubernetesSettings;
+import io.sextant.registry.xds.ProxyRegistry;
 import io.sextant.server.config.SextantConfig;
 import java.util.List;
 
@@ -29,8 +31,25 @@ final class Sources {
    * in that order, so a Kubernetes Service wins over a ServiceEntry for the same host.
    */
   static List<ServiceRegistry> registries(SextantConfig.Source s) {
-    if (!s.type().equals("kubernetes")) {
-      return List.of(FileSources.registry(s.name(), s.paths(), s.rescanInterval()));
+    List<ServiceRegistry> built = unaliased(s);
+    return s.aliases().isEmpty()
+        ? built
+        : built.stream().map(r -> (ServiceRegistry) new AliasedRegistry(r, s.aliases())).toList();
+  }
+
+  /** The registry a registry entry stands for, unwrapped from its aliases. */
+  static ServiceRegistry unwrap(ServiceRegistry r) {
+    return r instanceof AliasedRegistry a ? a.inner() : r;
+  }
+
+  private static List<ServiceRegistry> unaliased(SextantConfig.Source s) {
+    switch (s.type()) {
+      case "xds":
+        return List.of(new ProxyRegistry(s.name(), s.xdsGracePeriod().orElseThrow()));
+      case "kubernetes":
+        break;
+      default:
+        return List.of(FileSources.registry(s.name(), s.paths(), s.rescanInterval()));
     }
     KubernetesSettings settings = s.kubernetes().orElseThrow();
     KubernetesClient client = KubernetesClients.create(settings);

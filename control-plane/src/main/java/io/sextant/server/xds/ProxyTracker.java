@@ -22,11 +22,17 @@ public final class ProxyTracker {
   private final ProxyGroups groups;
   private final Metrics metrics;
   private final Clock clock;
+  private volatile ProxyRegistrar registrar = new ProxyRegistrar(List.of(), "cluster.local");
 
   public ProxyTracker(ProxyGroups groups, Metrics metrics, Clock clock) {
     this.groups = groups;
     this.metrics = metrics;
     this.clock = clock;
+  }
+
+  /** Proxies that declare their service are registered through {@code r} while connected. */
+  public void registerProxiesWith(ProxyRegistrar r) {
+    this.registrar = r;
   }
 
   public Collection<ProxyConnection> connections() {
@@ -56,6 +62,7 @@ public final class ProxyTracker {
         c.delta() ? "delta" : "sotw");
     metrics.connectedProxies.incrementAndGet();
     groups.connected(c.streamId(), c.proxy());
+    registrar.connected(c.streamId(), c.node());
   }
 
   /**
@@ -91,6 +98,7 @@ public final class ProxyTracker {
       LOG.info("proxy disconnected: id={} stream={} {}", c.id(), c.streamId(), how);
       metrics.connectedProxies.decrementAndGet();
       groups.disconnected(c.streamId(), c.proxy());
+      registrar.closed(c.streamId(), c.id());
     }
   }
 }

@@ -23,6 +23,20 @@ public final class Nodes {
         id, service, metadata(namespace, "NONE").putFields("INSTANCE_IPS", text(instanceIps)));
   }
 
+  /**
+   * A sidecar that declares its own service for an {@code xds} registry: {@code ports} as {@code
+   * SERVICE_PORTS} ({@code "grpc:7070"}), its address as {@code INSTANCE_IPS}.
+   */
+  public static Node registering(
+      String id, String service, String namespace, String ip, String ports) {
+    return envoy(
+        id,
+        service,
+        metadata(namespace, "NONE")
+            .putFields("INSTANCE_IPS", text(ip))
+            .putFields("SERVICE_PORTS", text(ports)));
+  }
+
   /** A proxyless grpc-java client: no GENERATOR metadata, recognised by its user agent. */
   public static Node grpc(String id, String namespace) {
     return Node.newBuilder()

@@ -1,0 +1,87 @@
+package io.sextant.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.sextant.server.config.ConfigFile;
+import io.sextant.server.testing.AdsClient;
+import io.sextant.server.testing.Eventually;
+import io.sextant.server.testing.Nodes;
+import io.sextant.server.testing.TestMesh;
+import io.sextant.server.testing.Unpacked;
+import io.sextant.server.xds.XdsType;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Registry type {@code xds}: a proxy that declares its service is an endpoint while connected. */
+class ProxyRegistrationTest {
+  private static final String CLUSTER = "outbound|7070||greeter.demo.svc.cluster.local";
+
+  @RegisterExtension final TestMesh mesh = new TestMesh();
+
+  private void serve() {
+    Path config =
+        mesh.write(
+            "xds-registry.yaml",
+            """
+            xds: {address: 127.0.0.1, port: 0}
+            admin: {address: 127.0.0.1, port: 0}
+            registries:
+              - {name: proxies, type: xds, gracePeriod: 1s}
+            """);
+    ConfigFile.Result loaded = ConfigFile.load(config);
+    assertThat(loaded.errors()).isEmpty();
+    mesh.start(loaded.config().orElseThrow());
+  }
+
+  @Test
+  void aConnectedProxyDeclaringItsService_isAnEndpoint_untilTheGracePeriodAfterItLeaves() {
+    serve();
+    AdsClient greeter =
+        mesh.sotw(Nodes.registering("greeter-1", "greeter", "demo", "10.9.0.1", "grpc:7070"));
+    greeter.fetchEverything();
+
+    AdsClient caller = mesh.sotw(Nodes.sidecar("caller-1", "caller", "demo"));
+    DiscoveryResponse eds = caller.fetchEverything().get(XdsType.EDS);
+    assertThat(Unpacked.endpoints(eds, CLUSTER)).containsExactly("10.9.0.1:7070");
+
+    // The last proxy of the service leaves: after the grace period the service is gone, and with
+    // it the cluster.
+    long closedAt = System.nanoTime();
+    greeter.close();
+    DiscoveryResponse clusters = caller.next(XdsType.CDS, Duration.ofSeconds(10)).orElseThrow();
+    long removedAfterMillis = (System.nanoTime() - closedAt) / 1_000_000;
+    assertThat(Unpacked.names(clusters)).doesNotContain(CLUSTER);
+    // Not a timing assertion on Sextant's speed: the grace period is a lower bound by design.
+    assertThat(removedAfterMillis).isGreaterThanOrEqualTo(900);
+  }
+
+  @Test
+  void aProxyThatReconnectsWithinTheGracePeriod_isNeverRemoved() {
+    serve();
+    AdsClient first =
+        mesh.sotw(Nodes.registering("greeter-1", "greeter", "demo", "10.9.0.1", "grpc:7070"));
+    first.fetchEverything();
+    AdsClient caller = mesh.sotw(Nodes.sidecar("caller-1", "caller", "demo"));
+    caller.fetchEverything();
+
+    first.close();
+    mesh.sotw(Nodes.registering("greeter-1", "greeter", "demo", "10.9.0.1", "grpc:7070"))
+        .fetchEverything();
+
+    assertThat(caller.next(XdsType.EDS, Duration.ofSeconds(2))).isEmpty();
+    Eventually.holds(
+        () ->
+            assertThat(
+                    mesh.admin()
+                        .json("/debug/registryz")
+                        .getAsJsonArray("registries")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("endpoints")
+                        .getAsInt())
+                .isEqualTo(1));
+  }
+}
