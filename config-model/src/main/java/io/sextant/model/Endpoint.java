@@ -61,10 +61,20 @@ public record Endpoint(
     this(address, port, servicePort, labels, locality, health, weight, origin, 0);
   }
 
-  /** True when every one of {@code selector}'s labels is on this endpoint with the same value. */
+  /**
+   * A label every endpoint carries implicitly: the name of the registry it came from, so that a
+   * DestinationRule subset can select the endpoints of one registry.
+   */
+  public static final String ORIGIN_LABEL = "sextant.io/registry";
+
+  /**
+   * True when every one of {@code selector}'s labels is on this endpoint with the same value,
+   * counting {@value #ORIGIN_LABEL} as a label whose value is the origin.
+   */
   public boolean matches(Map<String, String> selector) {
     for (Map.Entry<String, String> e : selector.entrySet()) {
-      if (!e.getValue().equals(labels.get(e.getKey()))) {
+      String value = e.getKey().equals(ORIGIN_LABEL) ? origin : labels.get(e.getKey());
+      if (!e.getValue().equals(value)) {
         return false;
       }
     }
