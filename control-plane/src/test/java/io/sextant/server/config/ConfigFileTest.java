@@ -290,4 +290,82 @@ class ConfigFileTest {
                 .namespaceSelector())
         .containsEntry("mesh", "enabled");
   }
+
+  @Test
+  void consulZooKeeperAndXdsRegistries_withPrioritiesAndAliases() throws IOException {
+    SextantConfig config =
+        load(
+            """
+            registries:
+              - name: dc
+                type: consul
+                address: https://consul.example:8501
+                token: secret
+                tls: {caFile: ca.pem}
+                datacenters: [eu1, us1]
+                includeWarning: true
+                hostname: "{name}.{dc}.consul.internal"
+                protocol: grpc
+                localityKeys: {zone: az}
+                wait: 30s
+                priority: 1
+                aliases:
+                  - {service: greeter.eu1.consul.internal, host: greeter.demo.svc.cluster.local, port: 7070}
+              - name: zk
+                type: zookeeper
+                connect: 127.0.0.1:2181
+                layout: dubbo
+              - {name: proxies, type: xds, gracePeriod: 10s}
+            """);
+    SextantConfig.Source consul = config.registries().get(0);
+    assertThat(consul.priority()).isEqualTo(1);
+    assertThat(consul.aliases())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.host()).isEqualTo("greeter.demo.svc.cluster.local");
+              assertThat(a.port()).contains(7070);
+            });
+    var c = consul.consul().orElseThrow();
+    assertThat(c.address()).isEqualTo("https://consul.example:8501");
+    assertThat(c.token()).contains("secret");
+    assertThat(c.tls().orElseThrow().caFile())
+        .contains(dir.resolve("ca.pem").toAbsolutePath().normalize());
+    assertThat(c.datacenters()).containsExactly("eu1", "us1");
+    assertThat(c.includeWarning()).isTrue();
+    assertThat(c.hostname()).contains("{name}.{dc}.consul.internal");
+    assertThat(c.defaultProtocol()).isEqualTo(io.sextant.model.Protocol.GRPC);
+    assertThat(c.localityKeys().zone()).isEqualTo("az");
+    assertThat(c.localityKeys().region()).isEqualTo("region");
+    assertThat(c.blockingWait()).hasSeconds(30);
+
+    var zk = config.registries().get(1).zookeeper().orElseThrow();
+    assertThat(zk.connectString()).isEqualTo("127.0.0.1:2181");
+    assertThat(zk.root()).isEqualTo("/dubbo");
+    assertThat(config.registries().get(2).xdsGracePeriod()).contains(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void badRegistryKeys_areLocatedErrors() throws IOException {
+    assertThat(
+            errors(
+                """
+                registries:
+                  - {type: consul, address: consul:8500, priority: -1}
+                  - {type: zookeeper, layout: tree}
+                  - type: file
+                    paths: [a]
+                    aliases:
+                      - {service: a, host: x.local}
+                      - {service: b, host: x.local}
+                rules:
+                  - {type: consul}
+                """))
+        .anySatisfy(e -> assertThat(e).startsWith(":2:").contains("address").contains("http://"))
+        .anySatisfy(e -> assertThat(e).startsWith(":2:").contains("priority"))
+        .anySatisfy(e -> assertThat(e).startsWith(":3:").contains("connect"))
+        .anySatisfy(e -> assertThat(e).startsWith(":3:").contains("layout"))
+        .anySatisfy(e -> assertThat(e).startsWith(":8:").contains("cannot share host 'x.local'"))
+        .anySatisfy(e -> assertThat(e).startsWith(":10:").contains("unknown type 'consul'"));
+  }
 }
