@@ -6,6 +6,7 @@ import io.sextant.registry.RuleResourceSource;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceEntryRegistry;
 import io.sextant.registry.ServiceRegistry;
+import io.sextant.registry.consul.ConsulRegistry;
 import io.sextant.registry.file.FileSources;
 import io.sextant.registry.kubernetes.CustomResourceFeed;
 import io.sextant.registry.kubernetes.KubernetesClients;
@@ -46,6 +47,8 @@ final class Sources {
     switch (s.type()) {
       case "xds":
         return List.of(new ProxyRegistry(s.name(), s.xdsGracePeriod().orElseThrow()));
+      case "consul":
+        return List.of(new ConsulRegistry(s.name(), s.consul().orElseThrow()));
       case "kubernetes":
         break;
       default:

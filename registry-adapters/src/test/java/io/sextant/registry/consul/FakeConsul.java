@@ -52,7 +52,7 @@ import javax.net.ssl.SSLParameters;
  * port again with the same data. Node fields (address, meta, node check) are per registration:
  * tests keep them the same for instances on one node.
  */
-final class FakeConsul implements AutoCloseable {
+public final class FakeConsul implements AutoCloseable {
   private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().create();
   private static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
   private static final Duration MAX_WAIT = Duration.ofMinutes(10);
@@ -91,7 +91,7 @@ final class FakeConsul implements AutoCloseable {
   private int port;
 
   /** A plain HTTP agent of datacenter {@code dc1}, listening. */
-  FakeConsul() {
+  public FakeConsul() {
     this(Optional.empty());
   }
 
@@ -102,20 +102,20 @@ final class FakeConsul implements AutoCloseable {
     start();
   }
 
-  String address() {
+  public String address() {
     return (tls.isPresent() ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   // Data.
 
-  void addDatacenter(String dc) {
+  public void addDatacenter(String dc) {
     synchronized (lock) {
       datacenters.putIfAbsent(dc, new Datacenter(dc, 1000L * (datacenters.size() + 1)));
     }
   }
 
   /** Registers or replaces an instance (same datacenter, node and id). */
-  void register(Registration r) {
+  public void register(Registration r) {
     synchronized (lock) {
       Datacenter d = datacenter(r.datacenter());
       String key = r.node() + "/" + r.id();
@@ -131,7 +131,7 @@ final class FakeConsul implements AutoCloseable {
     }
   }
 
-  void deregister(Registration r) {
+  public void deregister(Registration r) {
     synchronized (lock) {
       Datacenter d = datacenter(r.datacenter());
       String key = r.node() + "/" + r.id();
@@ -221,7 +221,7 @@ final class FakeConsul implements AutoCloseable {
   // Server.
 
   /** Listens again, on the same port after a {@link #stop()}. */
-  void start() {
+  public void start() {
     synchronized (lock) {
       if (running) {
         return;
@@ -265,7 +265,7 @@ final class FakeConsul implements AutoCloseable {
   }
 
   /** Drops every held request without an answer and closes the port: Consul is away. */
-  void stop() {
+  public void stop() {
     HttpServer s;
     ExecutorService e;
     synchronized (lock) {

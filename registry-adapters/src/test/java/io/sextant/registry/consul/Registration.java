@@ -12,7 +12,7 @@ import java.util.Map;
  * @param address the service address; empty for "use the node's"
  * @param status the status of the instance's service check
  */
-record Registration(
+public record Registration(
     String datacenter,
     String node,
     String nodeAddress,
@@ -34,7 +34,7 @@ record Registration(
   }
 
   /** A passing instance in {@code dc1} on its own node {@code node-ID}, at {@code address}. */
-  static Registration of(String service, String id, String address, int port) {
+  public static Registration of(String service, String id, String address, int port) {
     return new Registration(
         "dc1",
         "node-" + id,
@@ -51,7 +51,7 @@ record Registration(
         false);
   }
 
-  Registration inDatacenter(String dc) {
+  public Registration inDatacenter(String dc) {
     return new Registration(
         dc,
         node,
