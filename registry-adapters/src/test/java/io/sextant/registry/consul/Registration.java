@@ -27,7 +27,7 @@ public record Registration(
     String status,
     boolean maintenance) {
 
-  Registration {
+  public Registration {
     nodeMeta = Map.copyOf(nodeMeta);
     tags = List.copyOf(tags);
     meta = Map.copyOf(meta);
