@@ -168,10 +168,8 @@ final class SourceConfig {
 
   /** The keys of a {@code type: consul} registry. */
   private static ConsulSettings consul(YamlObject s, Path base) {
+    // Without a scheme, http:// is assumed; without a port, Consul's (the registry fills both).
     String address = s.string("address", "http://127.0.0.1:8500");
-    if (!address.startsWith("http://") && !address.startsWith("https://")) {
-      s.error("address", "expected http://HOST:PORT or https://HOST:PORT, got '" + address + "'");
-    }
     Optional<String> token = s.string("token");
     Optional<ConsulSettings.Tls> tls =
         s.object("tls")
@@ -214,8 +212,8 @@ final class SourceConfig {
                 })
             .orElse(ConsulSettings.LocalityKeys.DEFAULT);
     Duration wait = ConfigFile.positiveDuration(s, "wait", ConsulSettings.DEFAULT_WAIT);
-    if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
-      s.error("wait", "Consul holds a blocking query at most 10m");
+    if (wait.compareTo(Duration.ofMinutes(10)) > 0 || wait.compareTo(Duration.ofSeconds(1)) < 0) {
+      s.error("wait", "Consul holds a blocking query from 1s to 10m");
     }
     Duration staleAfter =
         ConfigFile.positiveDuration(s, "staleAfter", ConsulSettings.DEFAULT_STALE_AFTER);

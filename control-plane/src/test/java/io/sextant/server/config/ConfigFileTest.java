@@ -351,7 +351,7 @@ class ConfigFileTest {
             errors(
                 """
                 registries:
-                  - {type: consul, address: consul:8500, priority: -1}
+                  - {type: consul, wait: 10ms, priority: -1}
                   - {type: zookeeper, layout: tree}
                   - type: file
                     paths: [a]
@@ -361,7 +361,8 @@ class ConfigFileTest {
                 rules:
                   - {type: consul}
                 """))
-        .anySatisfy(e -> assertThat(e).startsWith(":2:").contains("address").contains("http://"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith(":2:").contains("wait").contains("from 1s to 10m"))
         .anySatisfy(e -> assertThat(e).startsWith(":2:").contains("priority"))
         .anySatisfy(e -> assertThat(e).startsWith(":3:").contains("connect"))
         .anySatisfy(e -> assertThat(e).startsWith(":3:").contains("layout"))
