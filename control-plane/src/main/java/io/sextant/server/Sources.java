@@ -13,6 +13,7 @@ import io.sextant.registry.kubernetes.KubernetesClients;
 import io.sextant.registry.kubernetes.KubernetesRegistry;
 import io.sextant.registry.kubernetes.KubernetesSettings;
 import io.sextant.registry.xds.ProxyRegistry;
+import io.sextant.registry.zookeeper.ZooKeeperRegistry;
 import io.sextant.server.config.SextantConfig;
 import java.util.List;
 
@@ -49,6 +50,8 @@ final class Sources {
         return List.of(new ProxyRegistry(s.name(), s.xdsGracePeriod().orElseThrow()));
       case "consul":
         return List.of(new ConsulRegistry(s.name(), s.consul().orElseThrow()));
+      case "zookeeper":
+        return List.of(new ZooKeeperRegistry(s.name(), s.zookeeper().orElseThrow()));
       case "kubernetes":
         break;
       default:

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -234,10 +233,13 @@ final class SourceConfig {
   /** The keys of a {@code type: zookeeper} registry. */
   private static ZooKeeperSettings zookeeper(YamlObject s) {
     String connect = s.requiredString("connect");
-    ZooKeeperSettings.Layout layout =
-        s.oneOf("layout", List.of("curator", "dubbo"))
-            .map(l -> ZooKeeperSettings.Layout.valueOf(l.toUpperCase(Locale.ROOT)))
-            .orElse(ZooKeeperSettings.Layout.CURATOR);
+    String layoutName = s.requiredString("layout");
+    ZooKeeperSettings.Layout layout = ZooKeeperSettings.Layout.CURATOR;
+    if (layoutName.equals("dubbo")) {
+      layout = ZooKeeperSettings.Layout.DUBBO;
+    } else if (!layoutName.isEmpty() && !layoutName.equals("curator")) {
+      s.error("layout", "expected curator or dubbo, got '" + layoutName + "'");
+    }
     Optional<String> basePath = s.string("basePath");
     basePath.ifPresent(
         p -> {

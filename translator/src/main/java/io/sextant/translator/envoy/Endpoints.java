@@ -15,6 +15,9 @@ import java.util.TreeMap;
 
 /** Builds ClusterLoadAssignments: healthy endpoints grouped by locality, weights set. */
 public final class Endpoints {
+  /** Appended to the sub-zone of a locality that a higher priority already uses. */
+  public static final String PRIORITY_SUBZONE = "~priority-";
+
   private Endpoints() {}
 
   /**
@@ -44,14 +47,22 @@ public final class Endpoints {
     ClusterLoadAssignment.Builder cla =
         ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
     int rank = 0;
+    java.util.Set<Locality> used = new java.util.HashSet<>();
     for (Map.Entry<Integer, Map<Locality, LocalityLbEndpoints.Builder>> p : byPriority.entrySet()) {
       int priority = rank++;
       Map<Locality, Integer> w = weights.get(p.getKey());
       p.getValue()
           .forEach(
-              (l, b) ->
-                  cla.addEndpoints(
-                      b.setPriority(priority).setLoadBalancingWeight(UInt32Value.of(w.get(l)))));
+              (l, b) -> {
+                if (!used.add(l)) {
+                  b.setLocality(
+                      locality(
+                          new Locality(
+                              l.region(), l.zone(), l.subzone() + PRIORITY_SUBZONE + priority)));
+                }
+                cla.addEndpoints(
+                    b.setPriority(priority).setLoadBalancingWeight(UInt32Value.of(w.get(l))));
+              });
     }
     return cla.build();
   }

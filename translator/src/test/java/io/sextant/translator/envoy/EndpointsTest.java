@@ -46,6 +46,24 @@ class EndpointsTest {
   }
 
   @Test
+  void aLocalityInSeveralPriorities_isMadeDistinct_becauseGrpcKeysLocalitiesByLocality() {
+    ClusterLoadAssignment cla =
+        Endpoints.assignment(
+            "c",
+            List.of(
+                at("10.0.0.1", "a", 0, HealthStatus.HEALTHY),
+                at("10.0.1.1", "a", 1, HealthStatus.HEALTHY),
+                at("10.0.1.2", "b", 1, HealthStatus.HEALTHY)));
+
+    assertThat(cla.getEndpointsList())
+        .extracting(
+            LocalityLbEndpoints::getPriority,
+            l -> l.getLocality().getZone(),
+            l -> l.getLocality().getSubZone())
+        .containsExactly(tuple(0, "a", ""), tuple(1, "a", "~priority-1"), tuple(1, "b", ""));
+  }
+
+  @Test
   void aPriorityWithoutHealthyEndpoints_leavesNoGap() {
     ClusterLoadAssignment cla =
         Endpoints.assignment(
