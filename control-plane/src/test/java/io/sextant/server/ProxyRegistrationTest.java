@@ -21,6 +21,12 @@ class ProxyRegistrationTest {
 
   @RegisterExtension final TestMesh mesh = new TestMesh();
 
+  /** Waits until the registered service is in the mesh a newly connected proxy is built from. */
+  private void awaitInMesh(String host) {
+    Eventually.until(
+        host + " in the mesh", () -> mesh.server().scheduler().mesh().services().containsKey(host));
+  }
+
   private void serve() {
     Path config =
         mesh.write(
@@ -42,6 +48,7 @@ class ProxyRegistrationTest {
     AdsClient greeter =
         mesh.sotw(Nodes.registering("greeter-1", "greeter", "demo", "10.9.0.1", "grpc:7070"));
     greeter.fetchEverything();
+    awaitInMesh("greeter.demo.svc.cluster.local");
 
     AdsClient caller = mesh.sotw(Nodes.sidecar("caller-1", "caller", "demo"));
     DiscoveryResponse eds = caller.fetchEverything().get(XdsType.EDS);
@@ -64,6 +71,7 @@ class ProxyRegistrationTest {
     AdsClient first =
         mesh.sotw(Nodes.registering("greeter-1", "greeter", "demo", "10.9.0.1", "grpc:7070"));
     first.fetchEverything();
+    awaitInMesh("greeter.demo.svc.cluster.local");
     AdsClient caller = mesh.sotw(Nodes.sidecar("caller-1", "caller", "demo"));
     caller.fetchEverything();
 

@@ -67,7 +67,7 @@ class SextantCommandTest {
             dir.resolve("sextant.yaml"),
             """
             xds: {port: 99999}
-            registries: [{type: consul, paths: [services]}]
+            registries: [{type: eureka, paths: [services]}]
             """);
 
     Cli.Outcome outcome = Cli.run("serve", "--config", config.toString());
@@ -75,7 +75,7 @@ class SextantCommandTest {
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err())
         .contains(config + ":1:13: xds.port: expected an integer from 0 to 65535, got 99999")
-        .contains(config + ":2:21: registries[0].type: unknown type 'consul'")
+        .contains(config + ":2:21: registries[0].type: unknown type 'eureka'")
         .contains("nothing was started");
     assertThat(outcome.out()).isEmpty();
   }
