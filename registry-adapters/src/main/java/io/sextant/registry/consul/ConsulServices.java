@@ -2,15 +2,12 @@ package io.sextant.registry.consul;
 
 import com.ecwid.consul.v1.health.model.Check;
 import com.ecwid.consul.v1.health.model.HealthService;
-import io.sextant.model.Endpoint;
 import io.sextant.model.HealthStatus;
 import io.sextant.model.Hostnames;
 import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
 import io.sextant.model.Protocol;
-import io.sextant.model.Resolution;
-import io.sextant.model.Service;
-import io.sextant.model.ServicePort;
+import io.sextant.registry.SinglePortServices;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,27 +209,18 @@ final class ConsulServices {
     if (instances.isEmpty()) {
       return Optional.empty();
     }
-    Protocol protocol = protocol(instances, defaultProtocol);
-    int number = instances.stream().mapToInt(Instance::port).min().orElseThrow();
-    ServicePort port =
-        new ServicePort(protocol.name().toLowerCase(Locale.ROOT), number, protocol, number);
-    List<Endpoint> endpoints =
-        instances.stream()
-            .map(
-                i ->
-                    new Endpoint(
-                        i.address(),
-                        i.port(),
-                        number,
-                        i.labels(),
-                        i.locality(),
-                        i.health(),
-                        1,
-                        origin))
-            .toList();
-    Service service =
-        new Service(hostname, namespace, List.of(port), Map.of(), Resolution.STATIC, List.of());
-    return Optional.of(new MeshService(service, endpoints));
+    return Optional.of(
+        SinglePortServices.meshService(
+            hostname,
+            namespace,
+            protocol(instances, defaultProtocol),
+            instances.stream()
+                .map(
+                    i ->
+                        new SinglePortServices.Instance(
+                            i.address(), i.port(), i.labels(), i.locality(), i.health()))
+                .toList(),
+            origin));
   }
 
   private static String orEmpty(String s) {

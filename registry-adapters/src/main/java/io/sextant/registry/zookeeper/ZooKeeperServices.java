@@ -1,15 +1,11 @@
 package io.sextant.registry.zookeeper;
 
-import io.sextant.model.Endpoint;
 import io.sextant.model.HealthStatus;
 import io.sextant.model.MeshService;
 import io.sextant.model.Protocol;
-import io.sextant.model.Resolution;
-import io.sextant.model.Service;
-import io.sextant.model.ServicePort;
+import io.sextant.registry.SinglePortServices;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Turns the instances registered under one hostname into a mesh service, by the rule the Consul and
@@ -33,30 +29,17 @@ final class ZooKeeperServices {
    */
   static MeshService meshService(
       String hostname, String namespace, List<Instance> instances, String origin) {
-    if (instances.isEmpty()) {
-      throw new IllegalArgumentException("service " + hostname + " has no instances");
-    }
-    int number = instances.stream().mapToInt(Instance::port).min().getAsInt();
-    Protocol protocol = protocol(instances);
-    ServicePort port =
-        new ServicePort(protocol.name().toLowerCase(Locale.ROOT), number, protocol, number);
-    List<Endpoint> endpoints =
+    return SinglePortServices.meshService(
+        hostname,
+        namespace,
+        protocol(instances),
         instances.stream()
             .map(
                 i ->
-                    new Endpoint(
-                        i.address(),
-                        i.port(),
-                        number,
-                        i.labels(),
-                        i.locality(),
-                        HealthStatus.HEALTHY,
-                        1,
-                        origin))
-            .toList();
-    return new MeshService(
-        new Service(hostname, namespace, List.of(port), Map.of(), Resolution.STATIC, List.of()),
-        endpoints);
+                    new SinglePortServices.Instance(
+                        i.address(), i.port(), i.labels(), i.locality(), HealthStatus.HEALTHY))
+            .toList(),
+        origin);
   }
 
   /**
