@@ -60,7 +60,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
   private final KubernetesClient client;
   private final boolean ownsClient;
   private final KubernetesSettings settings;
-  private final Clock clock;
   private final WatchHealth health;
 
   // Replaced as a set by relist(); handlers of replaced informers are stopped first.
@@ -100,7 +99,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.clock = clock;
     this.health = new WatchHealth(name, settings.staleAfter(), clock);
   }
 
@@ -139,7 +137,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
             ns ->
                 ns == null ? client.services().inAnyNamespace() : client.services().inNamespace(ns),
             Map.of(),
-            LeanStore.withoutBookkeeping(),
+            LeanStore::stripBookkeeping,
             handler(this::serviceKeys),
             resync);
     slices =
@@ -154,7 +152,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
                 BY_POD, KubernetesRegistry::podRefs,
                 BY_IP, KubernetesRegistry::sliceIps,
                 BY_NODE, KubernetesRegistry::sliceNodes),
-            LeanStore.withoutBookkeeping(),
+            LeanStore::stripBookkeeping,
             handler(this::sliceKeys),
             resync);
     pods =
@@ -162,7 +160,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
             "Pod",
             ns -> ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns),
             Map.of(BY_IP, KubernetesRegistry::podIps),
-            new LeanStore<>(KubernetesRegistry::slimPod),
+            KubernetesRegistry::slimPod,
             new PodHandler(),
             resync);
     SharedIndexInformer<Node> nodeInformer =
@@ -221,7 +219,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
       String kind,
       Function<String, Informable<T>> operation,
       Map<String, Function<T, List<String>>> indexers,
-      ItemStore<T> firstStore,
+      java.util.function.UnaryOperator<T> slim,
       ResourceEventHandler<T> handler,
       long resyncMillis) {
     List<String> namespaces = settings.namespaces().isEmpty() ? null : settings.namespaces();
@@ -229,8 +227,7 @@ public final class KubernetesRegistry implements ServiceRegistry {
     List<String> targets =
         namespaces == null ? java.util.Collections.singletonList(null) : namespaces;
     for (String ns : targets) {
-      ItemStore<T> store =
-          informers.isEmpty() ? firstStore : new LeanStore<T>(copySlimmer(firstStore));
+      ItemStore<T> store = new LeanStore<>(slim);
       SharedIndexInformer<T> informer =
           operation.apply(ns).withIndexers(indexers).runnableInformer(resyncMillis);
       informer.itemStore(store);
@@ -239,11 +236,6 @@ public final class KubernetesRegistry implements ServiceRegistry {
       informers.add(informer);
     }
     return new Watched<>(kind, informers);
-  }
-
-  private static <T extends HasMetadata> java.util.function.UnaryOperator<T> copySlimmer(
-      ItemStore<T> store) {
-    return store instanceof LeanStore<T> lean ? lean.slimmer() : t -> t;
   }
 
   /** Recomputes every service, those known before and those in the caches now. */

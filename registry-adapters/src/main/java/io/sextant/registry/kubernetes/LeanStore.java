@@ -23,16 +23,14 @@ final class LeanStore<T extends HasMetadata> implements ItemStore<T> {
 
   /** Drops managed fields and annotations, keeps everything else. */
   static <T extends HasMetadata> LeanStore<T> withoutBookkeeping() {
-    return new LeanStore<>(
-        item -> {
-          item.getMetadata().setManagedFields(null);
-          item.getMetadata().setAnnotations(null);
-          return item;
-        });
+    return new LeanStore<>(LeanStore::stripBookkeeping);
   }
 
-  UnaryOperator<T> slimmer() {
-    return slim;
+  /** {@code item} without managed fields and annotations. */
+  static <T extends HasMetadata> T stripBookkeeping(T item) {
+    item.getMetadata().setManagedFields(null);
+    item.getMetadata().setAnnotations(null);
+    return item;
   }
 
   @Override
