@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SextantCommand.Version.class,
     description = "An Envoy-compatible xDS control plane.",
-    subcommands = {ServeCommand.class, BootstrapCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      BootstrapCommand.class,
+      ValidateCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SextantCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,119 @@
+package io.sextant.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidateCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void theQuickstartRules_validateClean_againstItsConfig() {
+    Cli.Outcome o =
+        Cli.run(
+            "validate",
+            "--config",
+            "../examples/quickstart/sextant.yaml",
+            "../examples/quickstart/rules");
+
+    assertThat(o.exitCode()).as(o.out() + o.err()).isZero();
+    assertThat(o.out()).isEmpty();
+    assertThat(o.err()).contains("0 errors, 0 warnings");
+  }
+
+  @Test
+  void everyProblem_isPrintedLocated_andAnyErrorExitsNonZero() throws IOException {
+    Files.writeString(
+        dir.resolve("services.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          hosts: [reviews.shop.svc.cluster.local]
+          ports: [{number: 9080, name: http, protocol: HTTP}]
+          resolution: STATIC
+          endpoints: [{address: 10.0.0.1}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          host: reviews
+          subsets: [{name: v1, labels: {version: v1}}]
+        """);
+    Path rules = dir.resolve("rules.yaml");
+    Files.writeString(
+        rules,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          hosts: [reviews]
+          http:
+            - route:
+                - destination: {host: reviews, subset: v1}
+                  weight: 60
+                - destination: {host: reviews, subset: v3}
+                  weight: 60
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: ratings, namespace: shop}
+        spec:
+          hosts: [ratings]
+          http:
+            - route:
+                - destination: {host: ratings}
+        """);
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(
+        broken,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: details, namespace: shop}
+        spec:
+          hosts: [details]
+          htp: []
+        """);
+
+    Cli.Outcome o = Cli.run("validate", dir.toString());
+
+    assertThat(o.exitCode()).isEqualTo(1);
+    assertThat(o.out().lines())
+        .anySatisfy(
+            l -> assertThat(l).startsWith(broken + ":6:3: error: spec.htp: unknown field 'htp'"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(rules + ":7:")
+                    .contains(": error: destination reviews.shop.svc.cluster.local subset 'v3'")
+                    .contains("(defined: v1)"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(rules + ":7:")
+                    .contains(": warning: route weights add up to 120, not 100"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        ": warning: VirtualService shop/ratings: host ratings.shop.svc.cluster.local is not known"));
+    assertThat(o.out()).doesNotContain("host reviews.shop.svc.cluster.local is not known");
+    assertThat(o.err()).contains("2 errors, 3 warnings");
+  }
+
+  @Test
+  void aMissingPath_isAnError() {
+    Cli.Outcome o = Cli.run("validate", dir.resolve("nope.yaml").toString());
+
+    assertThat(o.exitCode()).isEqualTo(1);
+    assertThat(o.out()).contains("nope.yaml:1:1: error: no such file or directory");
+  }
+}
