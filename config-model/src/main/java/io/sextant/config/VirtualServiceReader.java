@@ -8,7 +8,10 @@ import io.sextant.config.networking.StringMatch;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.yaml.YamlObject;
 import io.sextant.model.Hostnames;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and validates the spec of a VirtualService. */
@@ -75,31 +78,51 @@ final class VirtualServiceReader {
 
   private static HttpMatchRequest readMatch(YamlObject m) {
     String name = m.string("name", "");
-    Optional<StringMatch> uri = m.object("uri").map(VirtualServiceReader::readStringMatch);
+    Optional<StringMatch> uri = m.object("uri").map(s -> readStringMatch(s, false));
+    boolean ignoreUriCase = m.bool("ignoreUriCase").orElse(false);
+    Optional<StringMatch> method = m.object("method").map(s -> readStringMatch(s, false));
+    Optional<StringMatch> authority = m.object("authority").map(s -> readStringMatch(s, false));
+    Map<String, Optional<StringMatch>> headers = new LinkedHashMap<>();
+    m.object("headers")
+        .ifPresent(
+            h -> {
+              for (String header : h.keys()) {
+                h.object(header)
+                    .ifPresent(
+                        s -> {
+                          if (!header.equals(header.toLowerCase(Locale.ROOT))) {
+                            h.error(header, "header names must be lower case");
+                          }
+                          headers.put(header, Optional.ofNullable(readStringMatch(s, true)));
+                        });
+              }
+              h.finish();
+            });
     m.unsupported(
         "scheme",
-        "method",
-        "authority",
-        "headers",
         "port",
         "sourceLabels",
         "gateways",
         "queryParams",
-        "ignoreUriCase",
         "withoutHeaders",
         "sourceNamespace",
         "statPrefix");
     m.finish();
-    return new HttpMatchRequest(name, uri);
+    return new HttpMatchRequest(name, uri, ignoreUriCase, method, authority, headers);
   }
 
-  private static StringMatch readStringMatch(YamlObject s) {
+  /**
+   * One of {@code exact}, {@code prefix} or {@code regex} (RE2, checked here as Envoy will). With
+   * {@code emptyMeansPresent}, an empty object is allowed and means "present" (null is returned).
+   */
+  private static StringMatch readStringMatch(YamlObject s, boolean emptyMeansPresent) {
     Optional<String> exact = s.string("exact");
     Optional<String> prefix = s.string("prefix");
-    s.unsupported("regex");
+    Optional<String> regex = s.string("regex");
     s.finish();
-    if (exact.isPresent() && prefix.isPresent()) {
-      s.problems().add(s.location(), s.path(), "set only one of 'exact' and 'prefix'");
+    long set = List.of(exact, prefix, regex).stream().filter(Optional::isPresent).count();
+    if (set > 1) {
+      s.problems().add(s.location(), s.path(), "set only one of 'exact', 'prefix' and 'regex'");
       return null;
     }
     if (exact.isPresent()) {
@@ -108,7 +131,18 @@ final class VirtualServiceReader {
     if (prefix.isPresent()) {
       return new StringMatch.Prefix(prefix.get());
     }
-    s.problems().add(s.location(), s.path(), "expected one of 'exact' or 'prefix'");
+    if (regex.isPresent()) {
+      try {
+        com.google.re2j.Pattern.compile(regex.get());
+      } catch (com.google.re2j.PatternSyntaxException e) {
+        s.error("regex", "not a valid RE2 regular expression: " + e.getDescription());
+        return null;
+      }
+      return new StringMatch.Regex(regex.get());
+    }
+    if (!emptyMeansPresent) {
+      s.problems().add(s.location(), s.path(), "expected one of 'exact', 'prefix' or 'regex'");
+    }
     return null;
   }
 

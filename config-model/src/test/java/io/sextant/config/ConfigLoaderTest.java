@@ -249,6 +249,82 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void httpMatchConditions_areRead() {
+    LoadResult result =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - match:
+                - uri: {regex: "/ratings/[0-9]+"}
+                  ignoreUriCase: true
+                  method: {exact: GET}
+                  authority: {prefix: reviews}
+                  headers:
+                    end-user: {exact: jason}
+                    x-canary: {}
+                route:
+                - destination: {host: reviews}
+            """);
+
+    assertThat(result.errors()).isEmpty();
+    var match = ((VirtualService) result.resources().get(0)).http().get(0).match().get(0);
+    assertThat(match.uri()).contains(new StringMatch.Regex("/ratings/[0-9]+"));
+    assertThat(match.ignoreUriCase()).isTrue();
+    assertThat(match.method()).contains(new StringMatch.Exact("GET"));
+    assertThat(match.authority()).contains(new StringMatch.Prefix("reviews"));
+    assertThat(match.headers())
+        .containsEntry("end-user", java.util.Optional.of(new StringMatch.Exact("jason")))
+        .containsEntry("x-canary", java.util.Optional.empty());
+  }
+
+  @Test
+  void badMatchConditions_areLocatedErrors() {
+    LoadResult result =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - match:
+                - uri: {regex: "/(?=lookahead)"}
+                  headers:
+                    End-User: {exact: jason}
+                  method: {}
+                route:
+                - destination: {host: reviews}
+            """);
+
+    assertThat(result.errors())
+        .extracting(ConfigError::toString)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("vs.yaml:8:")
+                    .contains(
+                        "spec.http[0].match[0].uri.regex: not a valid RE2 regular expression"))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains(
+                        "spec.http[0].match[0].headers.End-User: header names must be lower case"))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains(
+                        "spec.http[0].match[0].method: expected one of 'exact', 'prefix' or 'regex'"));
+  }
+
+  @Test
   void kindsNotImplementedYet_areRejectedByName() {
     LoadResult result =
         ConfigLoader.parse(

@@ -8,12 +8,12 @@ import io.sextant.config.networking.Destination;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
 import io.sextant.config.networking.HttpRouteDestination;
-import io.sextant.config.networking.StringMatch;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.model.Hostnames;
 import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Names;
+import io.sextant.translator.envoy.RouteMatches;
 import io.sextant.translator.envoy.Routes;
 import io.sextant.translator.envoy.Routes.WeightedDestination;
 import java.util.ArrayList;
@@ -142,11 +142,7 @@ final class ServiceRoutes {
   }
 
   private static RouteMatch match(HttpMatchRequest m) {
-    if (m.uri().isEmpty()) {
-      return Routes.prefix("/");
-    }
-    StringMatch uri = m.uri().get();
-    return uri instanceof StringMatch.Exact ? Routes.path(uri.value()) : Routes.prefix(uri.value());
+    return RouteMatches.of(m);
   }
 
   /**

@@ -1,17 +1,39 @@
 package io.sextant.config.networking;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Conditions on a request; all set conditions must hold.
  *
  * @param name optional name of the match
  * @param uri condition on the request path, if any
+ * @param ignoreUriCase whether {@code uri} compares without regard to case
+ * @param method condition on the HTTP method, if any
+ * @param authority condition on the authority (Host), if any
+ * @param headers conditions on request headers, by lower-case name; an empty optional means the
+ *     header must be present, with any value
  */
-public record HttpMatchRequest(String name, Optional<StringMatch> uri) {
+public record HttpMatchRequest(
+    String name,
+    Optional<StringMatch> uri,
+    boolean ignoreUriCase,
+    Optional<StringMatch> method,
+    Optional<StringMatch> authority,
+    Map<String, Optional<StringMatch>> headers) {
   public HttpMatchRequest {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(authority, "authority");
+    headers = Collections.unmodifiableMap(new TreeMap<>(headers));
+  }
+
+  /** A match on the path alone. */
+  public HttpMatchRequest(String name, Optional<StringMatch> uri) {
+    this(name, uri, false, Optional.empty(), Optional.empty(), Map.of());
   }
 }

@@ -17,4 +17,11 @@ public sealed interface StringMatch {
       Objects.requireNonNull(value, "value");
     }
   }
+
+  /** An RE2 regular expression that must match the whole string. */
+  record Regex(String value) implements StringMatch {
+    public Regex {
+      Objects.requireNonNull(value, "value");
+    }
+  }
 }

@@ -211,6 +211,11 @@ public final class YamlObject {
     return result;
   }
 
+  /** The keys present, in document order (for maps whose keys are data, such as header names). */
+  public List<String> keys() {
+    return List.copyOf(entries.keySet());
+  }
+
   /** A mapping of string keys to string values, in key order. */
   public Map<String, String> stringMap(String key) {
     Map<String, String> result = new TreeMap<>();
