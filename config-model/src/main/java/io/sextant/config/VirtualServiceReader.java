@@ -82,33 +82,36 @@ final class VirtualServiceReader {
     boolean ignoreUriCase = m.bool("ignoreUriCase").orElse(false);
     Optional<StringMatch> method = m.object("method").map(s -> readStringMatch(s, false));
     Optional<StringMatch> authority = m.object("authority").map(s -> readStringMatch(s, false));
-    Map<String, Optional<StringMatch>> headers = new LinkedHashMap<>();
-    m.object("headers")
+    Map<String, Optional<StringMatch>> headers = conditions(m, "headers", true);
+    Map<String, Optional<StringMatch>> queryParams = conditions(m, "queryParams", false);
+    int port = m.integer("port", 1, 65535).orElse(0);
+    m.unsupported(
+        "scheme", "sourceLabels", "gateways", "withoutHeaders", "sourceNamespace", "statPrefix");
+    m.finish();
+    return new HttpMatchRequest(
+        name, uri, ignoreUriCase, method, authority, headers, queryParams, port);
+  }
+
+  /** {@code headers} or {@code queryParams}: a condition per name; {@code {}} means present. */
+  private static Map<String, Optional<StringMatch>> conditions(
+      YamlObject m, String key, boolean lowerCaseNames) {
+    Map<String, Optional<StringMatch>> found = new LinkedHashMap<>();
+    m.object(key)
         .ifPresent(
             h -> {
-              for (String header : h.keys()) {
-                h.object(header)
+              for (String name : h.keys()) {
+                h.object(name)
                     .ifPresent(
                         s -> {
-                          if (!header.equals(header.toLowerCase(Locale.ROOT))) {
-                            h.error(header, "header names must be lower case");
+                          if (lowerCaseNames && !name.equals(name.toLowerCase(Locale.ROOT))) {
+                            h.error(name, "header names must be lower case");
                           }
-                          headers.put(header, Optional.ofNullable(readStringMatch(s, true)));
+                          found.put(name, Optional.ofNullable(readStringMatch(s, true)));
                         });
               }
               h.finish();
             });
-    m.unsupported(
-        "scheme",
-        "port",
-        "sourceLabels",
-        "gateways",
-        "queryParams",
-        "withoutHeaders",
-        "sourceNamespace",
-        "statPrefix");
-    m.finish();
-    return new HttpMatchRequest(name, uri, ignoreUriCase, method, authority, headers);
+    return found;
   }
 
   /**

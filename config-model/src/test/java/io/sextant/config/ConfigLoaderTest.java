@@ -268,6 +268,9 @@ class ConfigLoaderTest {
                   headers:
                     end-user: {exact: jason}
                     x-canary: {}
+                  queryParams:
+                    debug: {regex: "[01]"}
+                  port: 9080
                 route:
                 - destination: {host: reviews}
             """);
@@ -281,6 +284,9 @@ class ConfigLoaderTest {
     assertThat(match.headers())
         .containsEntry("end-user", java.util.Optional.of(new StringMatch.Exact("jason")))
         .containsEntry("x-canary", java.util.Optional.empty());
+    assertThat(match.queryParams())
+        .containsEntry("debug", java.util.Optional.of(new StringMatch.Regex("[01]")));
+    assertThat(match.port()).isEqualTo(9080);
   }
 
   @Test

@@ -125,12 +125,19 @@ final class ServiceRoutes {
     }
     List<Route> routes = new ArrayList<>();
     for (HttpRoute http : vs.get().http()) {
+      // A match on another port does not apply to this port's routes; a route all of whose
+      // matches are for other ports is not here at all.
+      List<HttpMatchRequest> here =
+          http.match().stream().filter(m -> m.port() == 0 || m.port() == port).toList();
+      if (!http.match().isEmpty() && here.isEmpty()) {
+        continue;
+      }
       List<WeightedDestination> to =
           destinations(index, vs.get(), http, port, clusters, diagnostics);
       List<RouteMatch> matches =
-          http.match().isEmpty()
+          here.isEmpty()
               ? List.of(Routes.prefix("/"))
-              : http.match().stream().map(ServiceRoutes::match).toList();
+              : here.stream().map(ServiceRoutes::match).toList();
       for (RouteMatch match : matches) {
         routes.add(
             to.isEmpty()

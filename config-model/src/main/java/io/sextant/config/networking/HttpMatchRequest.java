@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * @param authority condition on the authority (Host), if any
  * @param headers conditions on request headers, by lower-case name; an empty optional means the
  *     header must be present, with any value
+ * @param queryParams conditions on query parameters, by name; an empty optional means the parameter
+ *     must be present
+ * @param port the service port the match is limited to; 0 for every port
  */
 public record HttpMatchRequest(
     String name,
@@ -23,17 +26,20 @@ public record HttpMatchRequest(
     boolean ignoreUriCase,
     Optional<StringMatch> method,
     Optional<StringMatch> authority,
-    Map<String, Optional<StringMatch>> headers) {
+    Map<String, Optional<StringMatch>> headers,
+    Map<String, Optional<StringMatch>> queryParams,
+    int port) {
   public HttpMatchRequest {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(authority, "authority");
     headers = Collections.unmodifiableMap(new TreeMap<>(headers));
+    queryParams = Collections.unmodifiableMap(new TreeMap<>(queryParams));
   }
 
   /** A match on the path alone. */
   public HttpMatchRequest(String name, Optional<StringMatch> uri) {
-    this(name, uri, false, Optional.empty(), Optional.empty(), Map.of());
+    this(name, uri, false, Optional.empty(), Optional.empty(), Map.of(), Map.of(), 0);
   }
 }

@@ -2,6 +2,7 @@ package io.sextant.translator.envoy;
 
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -17,7 +18,8 @@ public final class RouteMatches {
   /**
    * The match: the path (exact, prefix or RE2 regex; {@code /} as prefix when none), case-blind
    * with {@code ignoreUriCase}; the method and authority as the {@code :method} and {@code
-   * :authority} pseudo-headers; and each header, by value or by presence.
+   * :authority} pseudo-headers; each header and query parameter, by value or by presence. (The port
+   * of a match is applied by choosing which route configurations it goes into.)
    */
   public static RouteMatch of(HttpMatchRequest m) {
     RouteMatch.Builder b = RouteMatch.newBuilder();
@@ -36,6 +38,15 @@ public final class RouteMatches {
     m.authority().ifPresent(s -> b.addHeaders(header(":authority", Optional.of(s))));
     for (Map.Entry<String, Optional<StringMatch>> h : m.headers().entrySet()) {
       b.addHeaders(header(h.getKey(), h.getValue()));
+    }
+    for (Map.Entry<String, Optional<StringMatch>> q : m.queryParams().entrySet()) {
+      QueryParameterMatcher.Builder qm = QueryParameterMatcher.newBuilder().setName(q.getKey());
+      if (q.getValue().isPresent()) {
+        qm.setStringMatch(string(q.getValue().get()));
+      } else {
+        qm.setPresentMatch(true);
+      }
+      b.addQueryParameters(qm);
     }
     return b.build();
   }
