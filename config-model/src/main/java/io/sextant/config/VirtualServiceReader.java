@@ -1,9 +1,11 @@
 package io.sextant.config;
 
 import io.sextant.config.networking.Destination;
+import io.sextant.config.networking.HeaderOperations;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
 import io.sextant.config.networking.HttpRouteDestination;
+import io.sextant.config.networking.Rewrite;
 import io.sextant.config.networking.StringMatch;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.yaml.YamlObject;
@@ -57,11 +59,13 @@ final class VirtualServiceReader {
       r.error(
           "route", "a route with several destinations needs weights; all weights are 0 or unset");
     }
+    HeaderOperations headers =
+        r.object("headers").map(VirtualServiceReader::readHeaders).orElse(HeaderOperations.NONE);
+    Optional<Rewrite> rewrite = r.object("rewrite").map(VirtualServiceReader::readRewrite);
     r.unsupported(
         "redirect",
         "directResponse",
         "delegate",
-        "rewrite",
         "timeout",
         "retries",
         "fault",
@@ -70,10 +74,9 @@ final class VirtualServiceReader {
         "mirrorPercentage",
         "mirror_percent",
         "mirrorPercent",
-        "corsPolicy",
-        "headers");
+        "corsPolicy");
     r.finish();
-    return new HttpRoute(name, match, route, r.location());
+    return new HttpRoute(name, match, route, r.location(), headers, rewrite);
   }
 
   private static HttpMatchRequest readMatch(YamlObject m) {
@@ -152,9 +155,59 @@ final class VirtualServiceReader {
   private static HttpRouteDestination readDestination(YamlObject d) {
     Optional<YamlObject> destination = d.requiredObject("destination");
     int weight = d.integer("weight", 0, Integer.MAX_VALUE).orElse(0);
-    d.unsupported("headers");
+    HeaderOperations headers =
+        d.object("headers").map(VirtualServiceReader::readHeaders).orElse(HeaderOperations.NONE);
     d.finish();
-    return destination.map(dest -> new HttpRouteDestination(readDest(dest), weight)).orElse(null);
+    return destination
+        .map(dest -> new HttpRouteDestination(readDest(dest), weight, headers))
+        .orElse(null);
+  }
+
+  /** Istio's {@code Headers}: {@code request} and {@code response}, each set/add/remove. */
+  private static HeaderOperations readHeaders(YamlObject h) {
+    HeaderOperations.Operations request =
+        h.object("request")
+            .map(VirtualServiceReader::readOperations)
+            .orElse(HeaderOperations.Operations.NONE);
+    HeaderOperations.Operations response =
+        h.object("response")
+            .map(VirtualServiceReader::readOperations)
+            .orElse(HeaderOperations.Operations.NONE);
+    h.finish();
+    return new HeaderOperations(request, response);
+  }
+
+  private static HeaderOperations.Operations readOperations(YamlObject o) {
+    var ops =
+        new HeaderOperations.Operations(
+            o.stringMap("set"), o.stringMap("add"), o.stringList("remove"));
+    o.finish();
+    return ops;
+  }
+
+  /** Istio's {@code HTTPRewrite}: {@code uri} or {@code uriRegexRewrite}, and {@code authority}. */
+  private static Rewrite readRewrite(YamlObject r) {
+    Optional<String> uri = r.string("uri");
+    Optional<String> authority = r.string("authority");
+    Optional<Rewrite.RegexRewrite> regex =
+        r.object("uriRegexRewrite")
+            .map(
+                x -> {
+                  String match = x.requiredString("match");
+                  String rewrite = x.string("rewrite", "");
+                  try {
+                    com.google.re2j.Pattern.compile(match);
+                  } catch (com.google.re2j.PatternSyntaxException e) {
+                    x.error("match", "not a valid RE2 regular expression: " + e.getDescription());
+                  }
+                  x.finish();
+                  return new Rewrite.RegexRewrite(match, rewrite);
+                });
+    if (uri.isPresent() && regex.isPresent()) {
+      r.error("uriRegexRewrite", "set only one of 'uri' and 'uriRegexRewrite'");
+    }
+    r.finish();
+    return new Rewrite(uri, authority, regex);
   }
 
   static Destination readDest(YamlObject dest) {

@@ -331,6 +331,61 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void headersAndRewrite_areRead_andConflictingRewritesAreErrors() {
+    LoadResult ok =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - rewrite: {uri: /api, authority: legacy}
+                headers:
+                  request: {set: {x-a: "1"}, add: {x-b: "2"}, remove: [x-c]}
+                route:
+                - destination: {host: reviews}
+                  headers:
+                    response: {set: {x-d: "4"}}
+            """);
+    assertThat(ok.errors()).isEmpty();
+    HttpRoute route = ((VirtualService) ok.resources().get(0)).http().get(0);
+    assertThat(route.rewrite().orElseThrow().uri()).contains("/api");
+    assertThat(route.rewrite().orElseThrow().authority()).contains("legacy");
+    assertThat(route.headers().request().set()).containsEntry("x-a", "1");
+    assertThat(route.headers().request().add()).containsEntry("x-b", "2");
+    assertThat(route.headers().request().remove()).containsExactly("x-c");
+    assertThat(route.route().get(0).headers().response().set()).containsEntry("x-d", "4");
+
+    LoadResult bad =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - rewrite:
+                  uri: /api
+                  uriRegexRewrite: {match: "(?<=x)", rewrite: y}
+                route:
+                - destination: {host: reviews}
+            """);
+    assertThat(bad.errors())
+        .extracting(ConfigError::toString)
+        .anySatisfy(e -> assertThat(e).contains("rewrite.uriRegexRewrite.match: not a valid RE2"))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains(
+                        "rewrite.uriRegexRewrite: set only one of 'uri' and 'uriRegexRewrite'"));
+  }
+
+  @Test
   void kindsNotImplementedYet_areRejectedByName() {
     LoadResult result =
         ConfigLoader.parse(

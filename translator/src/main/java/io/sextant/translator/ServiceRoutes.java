@@ -14,6 +14,7 @@ import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Names;
 import io.sextant.translator.envoy.RouteMatches;
+import io.sextant.translator.envoy.RouteRewrites;
 import io.sextant.translator.envoy.Routes;
 import io.sextant.translator.envoy.Routes.WeightedDestination;
 import java.util.ArrayList;
@@ -142,10 +143,21 @@ final class ServiceRoutes {
         routes.add(
             to.isEmpty()
                 ? Routes.respond(http.name(), match, 503, NO_DESTINATION)
-                : Routes.forward(http.name(), match, to));
+                : withRouteLevel(Routes.forward(http.name(), match, to), http));
       }
     }
     return routes;
+  }
+
+  /** The route's own header operations and rewrite, on top of its destinations'. */
+  private static Route withRouteLevel(Route route, HttpRoute http) {
+    if (http.headers().isEmpty() && http.rewrite().isEmpty()) {
+      return route;
+    }
+    Route.Builder b = route.toBuilder();
+    RouteRewrites.headers(b, http.headers());
+    http.rewrite().ifPresent(r -> RouteRewrites.rewrite(b.getRouteBuilder(), r));
+    return b.build();
   }
 
   private static RouteMatch match(HttpMatchRequest m) {
@@ -185,10 +197,11 @@ final class ServiceRoutes {
                 + (weighted ? SHARE_MOVES : ""));
         continue;
       }
-      result.add(new WeightedDestination(cluster.get(), weighted ? d.weight() : 1));
+      result.add(new WeightedDestination(cluster.get(), weighted ? d.weight() : 1, d.headers()));
     }
     if (result.size() == 1) {
-      return List.of(new WeightedDestination(result.get(0).cluster(), 1));
+      WeightedDestination only = result.get(0);
+      return List.of(new WeightedDestination(only.cluster(), 1, only.headers()));
     }
     return result;
   }

@@ -3,6 +3,7 @@ package io.sextant.config.networking;
 import io.sextant.config.SourceLocation;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One HTTP route of a VirtualService.
@@ -11,16 +12,31 @@ import java.util.Objects;
  * @param match alternatives, any of which selects this route; empty matches everything
  * @param route weighted destinations
  * @param location where in the file the route was written
+ * @param headers header operations for every destination of the route
+ * @param rewrite path and authority rewrites, if any
  */
 public record HttpRoute(
     String name,
     List<HttpMatchRequest> match,
     List<HttpRouteDestination> route,
-    SourceLocation location) {
+    SourceLocation location,
+    HeaderOperations headers,
+    Optional<Rewrite> rewrite) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
     route = List.copyOf(route);
     Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(rewrite, "rewrite");
+  }
+
+  /** A route without header operations or rewrites. */
+  public HttpRoute(
+      String name,
+      List<HttpMatchRequest> match,
+      List<HttpRouteDestination> route,
+      SourceLocation location) {
+    this(name, match, route, location, HeaderOperations.NONE, Optional.empty());
   }
 }

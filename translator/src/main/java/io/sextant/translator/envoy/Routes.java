@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.sextant.config.networking.HeaderOperations;
 import java.util.List;
 
 /** Builds route configurations, virtual hosts and routes. */
@@ -19,8 +20,15 @@ public final class Routes {
 
   private Routes() {}
 
-  /** A cluster and its relative share of a route's traffic. */
-  public record WeightedDestination(String cluster, int weight) {}
+  /**
+   * A cluster and its relative share of a route's traffic, with header operations for the requests
+   * sent to it.
+   */
+  public record WeightedDestination(String cluster, int weight, HeaderOperations headers) {
+    public WeightedDestination(String cluster, int weight) {
+      this(cluster, weight, HeaderOperations.NONE);
+    }
+  }
 
   public static RouteConfiguration routeConfiguration(String name, List<VirtualHost> virtualHosts) {
     return RouteConfiguration.newBuilder()
@@ -46,22 +54,29 @@ public final class Routes {
     return RouteMatch.newBuilder().setPath(path).build();
   }
 
-  /** Sends everything matching {@code match} to one cluster, or splits it by weight. */
+  /**
+   * Sends everything matching {@code match} to one cluster, or splits it by weight. A single
+   * destination's header operations go on the route; those of split destinations on their share.
+   */
   public static Route forward(String name, RouteMatch match, List<WeightedDestination> to) {
     RouteAction.Builder action = RouteAction.newBuilder().setTimeout(NO_TIMEOUT);
+    Route.Builder route = Route.newBuilder().setName(name).setMatch(match);
     if (to.size() == 1) {
       action.setCluster(to.get(0).cluster());
+      RouteRewrites.headers(route, to.get(0).headers());
     } else {
       WeightedCluster.Builder split = WeightedCluster.newBuilder();
       for (WeightedDestination d : to) {
-        split.addClusters(
+        WeightedCluster.ClusterWeight.Builder share =
             WeightedCluster.ClusterWeight.newBuilder()
                 .setName(d.cluster())
-                .setWeight(UInt32Value.of(d.weight())));
+                .setWeight(UInt32Value.of(d.weight()));
+        RouteRewrites.headers(share, d.headers());
+        split.addClusters(share);
       }
       action.setWeightedClusters(split);
     }
-    return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
+    return route.setRoute(action).build();
   }
 
   /** Answers directly, without an upstream: used when a route's destinations do not exist. */
