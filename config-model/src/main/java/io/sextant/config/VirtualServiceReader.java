@@ -1,5 +1,6 @@
 package io.sextant.config;
 
+import io.sextant.config.networking.Answer;
 import io.sextant.config.networking.Destination;
 import io.sextant.config.networking.HeaderOperations;
 import io.sextant.config.networking.HttpMatchRequest;
@@ -50,10 +51,18 @@ final class VirtualServiceReader {
     String name = r.string("name", "");
     List<HttpMatchRequest> match = r.list("match", VirtualServiceReader::readMatch);
     List<HttpRouteDestination> route = r.list("route", VirtualServiceReader::readDestination);
-    if (route.isEmpty() && !r.has("route")) {
+    Optional<Answer> redirect = r.object("redirect").map(VirtualServiceReader::readRedirect);
+    Optional<Answer> direct =
+        r.object("directResponse").map(VirtualServiceReader::readDirectResponse);
+    Optional<Answer> answer = redirect.or(() -> direct);
+    int kinds =
+        (r.has("route") ? 1 : 0) + (r.has("redirect") ? 1 : 0) + (r.has("directResponse") ? 1 : 0);
+    if (kinds == 0) {
+      r.error("route", "missing required field 'route' (or 'redirect', or 'directResponse')");
+    } else if (kinds > 1) {
       r.error(
-          "route",
-          "missing required field 'route' (redirects and direct responses are not supported yet)");
+          r.has("redirect") ? "redirect" : "directResponse",
+          "set only one of 'route', 'redirect' and 'directResponse'");
     }
     if (route.size() > 1 && route.stream().mapToLong(HttpRouteDestination::weight).sum() == 0) {
       r.error(
@@ -63,8 +72,6 @@ final class VirtualServiceReader {
         r.object("headers").map(VirtualServiceReader::readHeaders).orElse(HeaderOperations.NONE);
     Optional<Rewrite> rewrite = r.object("rewrite").map(VirtualServiceReader::readRewrite);
     r.unsupported(
-        "redirect",
-        "directResponse",
         "delegate",
         "timeout",
         "retries",
@@ -76,7 +83,38 @@ final class VirtualServiceReader {
         "mirrorPercent",
         "corsPolicy");
     r.finish();
-    return new HttpRoute(name, match, route, r.location(), headers, rewrite);
+    return new HttpRoute(name, match, route, r.location(), headers, rewrite, answer);
+  }
+
+  /** Istio's {@code HTTPRedirect}. */
+  private static Answer readRedirect(YamlObject r) {
+    Optional<String> uri = r.string("uri");
+    Optional<String> authority = r.string("authority");
+    int port = r.integer("port", 1, 65535).orElse(0);
+    Optional<String> scheme = r.oneOf("scheme", List.of("http", "https"));
+    int code = r.integer("redirectCode", 300, 399).orElse(301);
+    if (!List.of(301, 302, 303, 307, 308).contains(code)) {
+      r.error("redirectCode", "expected 301, 302, 303, 307 or 308, got " + code);
+    }
+    r.unsupported("derivePort");
+    r.finish();
+    return new Answer.Redirect(uri, authority, port, scheme, code);
+  }
+
+  /** Istio's {@code HTTPDirectResponse}: a status and an optional string body. */
+  private static Answer readDirectResponse(YamlObject d) {
+    int status = d.requiredInteger("status", 200, 599);
+    Optional<String> body =
+        d.object("body")
+            .map(
+                b -> {
+                  Optional<String> text = b.string("string");
+                  b.unsupported("bytes");
+                  b.finish();
+                  return text.orElse("");
+                });
+    d.finish();
+    return new Answer.Direct(status, body);
   }
 
   private static HttpMatchRequest readMatch(YamlObject m) {

@@ -386,6 +386,59 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void redirectAndDirectResponse_replaceTheRoute_andOnlyOneOfTheThreeIsAllowed() {
+    LoadResult ok =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - redirect: {uri: /new, redirectCode: 302}
+              - directResponse: {status: 503, body: {string: down}}
+            """);
+    assertThat(ok.errors()).isEmpty();
+    List<HttpRoute> http = ((VirtualService) ok.resources().get(0)).http();
+    assertThat(http.get(0).answer())
+        .contains(
+            new io.sextant.config.networking.Answer.Redirect(
+                java.util.Optional.of("/new"),
+                java.util.Optional.empty(),
+                0,
+                java.util.Optional.empty(),
+                302));
+    assertThat(http.get(1).answer())
+        .contains(
+            new io.sextant.config.networking.Answer.Direct(503, java.util.Optional.of("down")));
+
+    LoadResult bad =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - redirect: {uri: /new, redirectCode: 305}
+                route:
+                - destination: {host: reviews}
+            """);
+    assertThat(bad.errors())
+        .extracting(ConfigError::toString)
+        .anySatisfy(
+            e -> assertThat(e).contains("set only one of 'route', 'redirect' and 'directResponse'"))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains("redirectCode: expected 301, 302, 303, 307 or 308, got 305"));
+  }
+
+  @Test
   void kindsNotImplementedYet_areRejectedByName() {
     LoadResult result =
         ConfigLoader.parse(

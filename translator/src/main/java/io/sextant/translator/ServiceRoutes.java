@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.sextant.config.networking.Answer;
 import io.sextant.config.networking.Destination;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
@@ -133,12 +134,22 @@ final class ServiceRoutes {
       if (!http.match().isEmpty() && here.isEmpty()) {
         continue;
       }
-      List<WeightedDestination> to =
-          destinations(index, vs.get(), http, port, clusters, diagnostics);
       List<RouteMatch> matches =
           here.isEmpty()
               ? List.of(Routes.prefix("/"))
               : here.stream().map(ServiceRoutes::match).toList();
+      if (http.answer().isPresent()) {
+        for (RouteMatch match : matches) {
+          Route answer =
+              http.answer().get() instanceof Answer.Redirect r
+                  ? Routes.redirect(http.name(), match, r)
+                  : Routes.respond(http.name(), match, (Answer.Direct) http.answer().get());
+          routes.add(withRouteLevel(answer, http));
+        }
+        continue;
+      }
+      List<WeightedDestination> to =
+          destinations(index, vs.get(), http, port, clusters, diagnostics);
       for (RouteMatch match : matches) {
         routes.add(
             to.isEmpty()
@@ -156,7 +167,9 @@ final class ServiceRoutes {
     }
     Route.Builder b = route.toBuilder();
     RouteRewrites.headers(b, http.headers());
-    http.rewrite().ifPresent(r -> RouteRewrites.rewrite(b.getRouteBuilder(), r));
+    if (b.hasRoute()) {
+      http.rewrite().ifPresent(r -> RouteRewrites.rewrite(b.getRouteBuilder(), r));
+    }
     return b.build();
   }
 

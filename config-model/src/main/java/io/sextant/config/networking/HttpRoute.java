@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param location where in the file the route was written
  * @param headers header operations for every destination of the route
  * @param rewrite path and authority rewrites, if any
+ * @param answer a redirect or direct response given instead of forwarding; {@code route} is then
+ *     empty
  */
 public record HttpRoute(
     String name,
@@ -21,7 +23,8 @@ public record HttpRoute(
     List<HttpRouteDestination> route,
     SourceLocation location,
     HeaderOperations headers,
-    Optional<Rewrite> rewrite) {
+    Optional<Rewrite> rewrite,
+    Optional<Answer> answer) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
@@ -29,6 +32,7 @@ public record HttpRoute(
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(rewrite, "rewrite");
+    Objects.requireNonNull(answer, "answer");
   }
 
   /** A route without header operations or rewrites. */
@@ -37,6 +41,6 @@ public record HttpRoute(
       List<HttpMatchRequest> match,
       List<HttpRouteDestination> route,
       SourceLocation location) {
-    this(name, match, route, location, HeaderOperations.NONE, Optional.empty());
+    this(name, match, route, location, HeaderOperations.NONE, Optional.empty(), Optional.empty());
   }
 }

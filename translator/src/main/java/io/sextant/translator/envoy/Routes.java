@@ -4,12 +4,14 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.sextant.config.networking.Answer;
 import io.sextant.config.networking.HeaderOperations;
 import java.util.List;
 
@@ -77,6 +79,33 @@ public final class Routes {
       action.setWeightedClusters(split);
     }
     return route.setRoute(action).build();
+  }
+
+  /** Answers with a redirect; parts left empty keep the request's. */
+  public static Route redirect(String name, RouteMatch match, Answer.Redirect r) {
+    RedirectAction.Builder redirect = RedirectAction.newBuilder();
+    r.uri().ifPresent(redirect::setPathRedirect);
+    r.authority().ifPresent(redirect::setHostRedirect);
+    if (r.port() != 0) {
+      redirect.setPortRedirect(r.port());
+    }
+    r.scheme().ifPresent(redirect::setSchemeRedirect);
+    redirect.setResponseCode(
+        switch (r.code()) {
+          case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+          case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+          case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+          case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+          default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+        });
+    return Route.newBuilder().setName(name).setMatch(match).setRedirect(redirect).build();
+  }
+
+  /** Answers directly with {@code status} and, if given, {@code body}. */
+  public static Route respond(String name, RouteMatch match, Answer.Direct d) {
+    DirectResponseAction.Builder action = DirectResponseAction.newBuilder().setStatus(d.status());
+    d.body().ifPresent(b -> action.setBody(DataSource.newBuilder().setInlineString(b)));
+    return Route.newBuilder().setName(name).setMatch(match).setDirectResponse(action).build();
   }
 
   /** Answers directly, without an upstream: used when a route's destinations do not exist. */
