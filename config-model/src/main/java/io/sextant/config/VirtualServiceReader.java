@@ -71,9 +71,10 @@ final class VirtualServiceReader {
     HeaderOperations headers =
         r.object("headers").map(VirtualServiceReader::readHeaders).orElse(HeaderOperations.NONE);
     Optional<Rewrite> rewrite = r.object("rewrite").map(VirtualServiceReader::readRewrite);
+    Optional<java.time.Duration> timeout =
+        IstioDurations.read(r, "timeout", java.time.Duration.ofMillis(1));
     r.unsupported(
         "delegate",
-        "timeout",
         "retries",
         "fault",
         "mirror",
@@ -83,7 +84,7 @@ final class VirtualServiceReader {
         "mirrorPercent",
         "corsPolicy");
     r.finish();
-    return new HttpRoute(name, match, route, r.location(), headers, rewrite, answer);
+    return new HttpRoute(name, match, route, r.location(), headers, rewrite, answer, timeout);
   }
 
   /** Istio's {@code HTTPRedirect}. */

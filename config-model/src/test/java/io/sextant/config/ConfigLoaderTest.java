@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
@@ -239,13 +240,13 @@ class ConfigLoaderTest {
               http:
               - route:
                 - destination: {host: reviews}
-                timeout: 5s
+                retries: x
             """);
 
     assertThat(result.errors())
         .extracting(ConfigError::toString)
         .containsExactly(
-            "vs.yaml:9:14: spec.http[0].timeout: field 'timeout' is valid in Istio but not supported by Sextant yet");
+            "vs.yaml:9:14: spec.http[0].retries: field 'retries' is valid in Istio but not supported by Sextant yet");
   }
 
   @Test
@@ -436,6 +437,65 @@ class ConfigLoaderTest {
             e ->
                 assertThat(e)
                     .contains("redirectCode: expected 301, 302, 303, 307 or 308, got 305"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "0.5s | 500",
+        "250ms | 250",
+        "1m30s | 90000",
+        "2h | 7200000",
+      })
+  void routeTimeouts_readIstioAndGoDurations(String text, long millis) {
+    LoadResult r =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - timeout: %s
+                route:
+                - destination: {host: reviews}
+            """
+                .formatted(text));
+    assertThat(r.errors()).isEmpty();
+    assertThat(((VirtualService) r.resources().get(0)).http().get(0).timeout())
+        .contains(java.time.Duration.ofMillis(millis));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "5 | expected a duration such as 0.5s, 250ms or 1m30s, got '5'",
+        "soon | expected a duration such as 0.5s, 250ms or 1m30s, got 'soon'",
+        "0s | must be at least 1ms, got '0s'",
+      })
+  void badRouteTimeouts_areLocatedErrors(String text, String message) {
+    LoadResult r =
+        ConfigLoader.parse(
+            "vs.yaml",
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - timeout: %s
+                route:
+                - destination: {host: reviews}
+            """
+                .formatted(text));
+    assertThat(r.errors())
+        .extracting(ConfigError::toString)
+        .containsExactly("vs.yaml:7:14: spec.http[0].timeout: " + message);
   }
 
   @Test

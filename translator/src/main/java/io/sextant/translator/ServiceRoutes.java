@@ -162,13 +162,14 @@ final class ServiceRoutes {
 
   /** The route's own header operations and rewrite, on top of its destinations'. */
   private static Route withRouteLevel(Route route, HttpRoute http) {
-    if (http.headers().isEmpty() && http.rewrite().isEmpty()) {
+    if (http.headers().isEmpty() && http.rewrite().isEmpty() && http.timeout().isEmpty()) {
       return route;
     }
     Route.Builder b = route.toBuilder();
     RouteRewrites.headers(b, http.headers());
     if (b.hasRoute()) {
       http.rewrite().ifPresent(r -> RouteRewrites.rewrite(b.getRouteBuilder(), r));
+      http.timeout().ifPresent(t -> Routes.timeout(b.getRouteBuilder(), t));
     }
     return b.build();
   }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param rewrite path and authority rewrites, if any
  * @param answer a redirect or direct response given instead of forwarding; {@code route} is then
  *     empty
+ * @param timeout how long a request may take, retries included; empty for no limit (Istio's
+ *     default)
  */
 public record HttpRoute(
     String name,
@@ -24,7 +26,8 @@ public record HttpRoute(
     SourceLocation location,
     HeaderOperations headers,
     Optional<Rewrite> rewrite,
-    Optional<Answer> answer) {
+    Optional<Answer> answer,
+    Optional<java.time.Duration> timeout) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
@@ -33,6 +36,7 @@ public record HttpRoute(
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(rewrite, "rewrite");
     Objects.requireNonNull(answer, "answer");
+    Objects.requireNonNull(timeout, "timeout");
   }
 
   /** A route without header operations or rewrites. */
@@ -41,6 +45,14 @@ public record HttpRoute(
       List<HttpMatchRequest> match,
       List<HttpRouteDestination> route,
       SourceLocation location) {
-    this(name, match, route, location, HeaderOperations.NONE, Optional.empty(), Optional.empty());
+    this(
+        name,
+        match,
+        route,
+        location,
+        HeaderOperations.NONE,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 }

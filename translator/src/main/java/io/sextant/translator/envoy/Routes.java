@@ -81,6 +81,20 @@ public final class Routes {
     return route.setRoute(action).build();
   }
 
+  /**
+   * Limits how long a request may take: Envoy reads the route timeout, grpc-java the maximum stream
+   * duration (also capping a gRPC client's own {@code grpc-timeout}), as Istio sets both.
+   */
+  public static void timeout(RouteAction.Builder action, java.time.Duration timeout) {
+    Duration d =
+        Duration.newBuilder().setSeconds(timeout.getSeconds()).setNanos(timeout.getNano()).build();
+    action.setTimeout(d);
+    action.setMaxStreamDuration(
+        RouteAction.MaxStreamDuration.newBuilder()
+            .setMaxStreamDuration(d)
+            .setGrpcTimeoutHeaderMax(d));
+  }
+
   /** Answers with a redirect; parts left empty keep the request's. */
   public static Route redirect(String name, RouteMatch match, Answer.Redirect r) {
     RedirectAction.Builder redirect = RedirectAction.newBuilder();
