@@ -439,6 +439,24 @@ class ConfigLoaderTest {
                     .contains("redirectCode: expected 301, 302, 303, 307 or 308, got 305"));
   }
 
+  /** A VirtualService whose one route has {@code timeout: TEXT}. */
+  private static LoadResult routeWithTimeout(String text) {
+    return ConfigLoader.parse(
+        "vs.yaml",
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews}
+        spec:
+          hosts: [reviews]
+          http:
+          - timeout: %s
+            route:
+            - destination: {host: reviews}
+        """
+            .formatted(text));
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -449,21 +467,7 @@ class ConfigLoaderTest {
         "2h | 7200000",
       })
   void routeTimeouts_readIstioAndGoDurations(String text, long millis) {
-    LoadResult r =
-        ConfigLoader.parse(
-            "vs.yaml",
-            """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: reviews}
-            spec:
-              hosts: [reviews]
-              http:
-              - timeout: %s
-                route:
-                - destination: {host: reviews}
-            """
-                .formatted(text));
+    LoadResult r = routeWithTimeout(text);
     assertThat(r.errors()).isEmpty();
     assertThat(((VirtualService) r.resources().get(0)).http().get(0).timeout())
         .contains(java.time.Duration.ofMillis(millis));
@@ -478,21 +482,7 @@ class ConfigLoaderTest {
         "0s | must be at least 1ms, got '0s'",
       })
   void badRouteTimeouts_areLocatedErrors(String text, String message) {
-    LoadResult r =
-        ConfigLoader.parse(
-            "vs.yaml",
-            """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: reviews}
-            spec:
-              hosts: [reviews]
-              http:
-              - timeout: %s
-                route:
-                - destination: {host: reviews}
-            """
-                .formatted(text));
+    LoadResult r = routeWithTimeout(text);
     assertThat(r.errors())
         .extracting(ConfigError::toString)
         .containsExactly("vs.yaml:7:14: spec.http[0].timeout: " + message);

@@ -87,16 +87,16 @@ class KubernetesRegistryTest {
         .v1()
         .endpointSlices()
         .resource(
-            slice(
-                "bookinfo",
-                "reviews",
-                "reviews-abc",
-                "http-web",
-                8080,
-                List.of(
-                    ready("10.0.0.1", "reviews-v1", "node-a"),
-                    ready("10.0.0.2", "reviews-v2", "node-a"))))
+            reviewsSlice(
+                ready("10.0.0.1", "reviews-v1", "node-a"),
+                ready("10.0.0.2", "reviews-v2", "node-a")))
         .create();
+  }
+
+  /** The one EndpointSlice of reviews, port http-web on 8080, with {@code endpoints}. */
+  private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice reviewsSlice(
+      io.fabric8.kubernetes.api.model.discovery.v1.Endpoint... endpoints) {
+    return slice("bookinfo", "reviews", "reviews-abc", "http-web", 8080, List.of(endpoints));
   }
 
   @Test
@@ -139,16 +139,10 @@ class KubernetesRegistryTest {
         .v1()
         .endpointSlices()
         .resource(
-            slice(
-                "bookinfo",
-                "reviews",
-                "reviews-abc",
-                "http-web",
-                8080,
-                List.of(
-                    ready("10.0.0.1", "reviews-v1", "node-a"),
-                    ready("10.0.0.2", "reviews-v2", "node-a"),
-                    ready("10.0.0.3", null, "node-a"))))
+            reviewsSlice(
+                ready("10.0.0.1", "reviews-v1", "node-a"),
+                ready("10.0.0.2", "reviews-v2", "node-a"),
+                ready("10.0.0.3", null, "node-a")))
         .update();
 
     Poll.until(() -> assertThat(reviews().endpoints()).hasSize(3));
@@ -336,14 +330,7 @@ class KubernetesRegistryTest {
     k8s.discovery()
         .v1()
         .endpointSlices()
-        .resource(
-            slice(
-                "bookinfo",
-                "reviews",
-                "reviews-abc",
-                "http-web",
-                8080,
-                List.of(ready("10.0.0.1", "reviews-v1", "node-a"))))
+        .resource(reviewsSlice(ready("10.0.0.1", "reviews-v1", "node-a")))
         .update();
     k8s.services().inNamespace("bookinfo").withName("ratings").delete();
     assertThat(reviews().endpoints()).hasSize(2);
