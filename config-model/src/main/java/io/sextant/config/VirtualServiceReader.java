@@ -6,11 +6,14 @@ import io.sextant.config.networking.HeaderOperations;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
 import io.sextant.config.networking.HttpRouteDestination;
+import io.sextant.config.networking.Mirror;
+import io.sextant.config.networking.RetryPolicy;
 import io.sextant.config.networking.Rewrite;
 import io.sextant.config.networking.StringMatch;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.yaml.YamlObject;
 import io.sextant.model.Hostnames;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,18 +76,119 @@ final class VirtualServiceReader {
     Optional<Rewrite> rewrite = r.object("rewrite").map(VirtualServiceReader::readRewrite);
     Optional<java.time.Duration> timeout =
         IstioDurations.read(r, "timeout", java.time.Duration.ofMillis(1));
-    r.unsupported(
-        "delegate",
-        "retries",
-        "fault",
-        "mirror",
-        "mirrors",
-        "mirrorPercentage",
-        "mirror_percent",
-        "mirrorPercent",
-        "corsPolicy");
+    Optional<RetryPolicy> retries = r.object("retries").map(VirtualServiceReader::readRetries);
+    List<Mirror> mirrors = readMirrors(r);
+    r.unsupported("delegate", "fault", "corsPolicy");
     r.finish();
-    return new HttpRoute(name, match, route, r.location(), headers, rewrite, answer, timeout);
+    return new HttpRoute(
+        name, match, route, r.location(), headers, rewrite, answer, timeout, retries, mirrors);
+  }
+
+  /** Envoy's {@code x-envoy-retry-on} and {@code x-envoy-retry-grpc-on} conditions. */
+  private static final List<String> RETRY_CONDITIONS =
+      List.of(
+          "5xx",
+          "gateway-error",
+          "reset",
+          "reset-before-request",
+          "connect-failure",
+          "envoy-ratelimited",
+          "retriable-4xx",
+          "refused-stream",
+          "retriable-status-codes",
+          "retriable-headers",
+          "http3-post-connect-failure",
+          "cancelled",
+          "deadline-exceeded",
+          "internal",
+          "resource-exhausted",
+          "unavailable");
+
+  /** Istio's {@code HTTPRetry}. */
+  private static RetryPolicy readRetries(YamlObject r) {
+    int attempts = r.integer("attempts", 0, Integer.MAX_VALUE).orElse(0);
+    Optional<java.time.Duration> perTry =
+        IstioDurations.read(r, "perTryTimeout", java.time.Duration.ofMillis(1));
+    List<String> conditions = new ArrayList<>();
+    List<Integer> codes = new ArrayList<>();
+    Optional<String> retryOn = r.string("retryOn");
+    if (retryOn.isPresent()) {
+      for (String part : retryOn.get().split(",")) {
+        String condition = part.trim();
+        if (condition.isEmpty()) {
+          continue;
+        }
+        if (condition.matches("\\d+")) {
+          int code = Integer.parseInt(condition);
+          if (code < 100 || code > 599) {
+            r.error("retryOn", "'" + condition + "' is not an HTTP status code (100 to 599)");
+          }
+          codes.add(code);
+        } else if (RETRY_CONDITIONS.contains(condition)) {
+          conditions.add(condition);
+        } else {
+          r.error(
+              "retryOn",
+              "'"
+                  + condition
+                  + "' is not a retry condition; expected HTTP status codes or "
+                  + String.join(", ", RETRY_CONDITIONS));
+        }
+      }
+      if (!codes.isEmpty() && !conditions.contains("retriable-status-codes")) {
+        conditions.add("retriable-status-codes");
+      }
+    }
+    boolean remote = r.bool("retryRemoteLocalities").orElse(false);
+    Optional<Boolean> ignorePrevious = r.bool("retryIgnorePreviousHosts");
+    Optional<java.time.Duration> backoff =
+        IstioDurations.read(r, "backoff", java.time.Duration.ofMillis(1));
+    r.finish();
+    return new RetryPolicy(
+        attempts,
+        perTry,
+        retryOn.isPresent() ? conditions : RetryPolicy.DEFAULT_RETRY_ON,
+        codes,
+        remote,
+        ignorePrevious,
+        backoff);
+  }
+
+  /**
+   * Istio's {@code mirror} with {@code mirrorPercentage} (or the deprecated integer {@code
+   * mirrorPercent}), or the newer list {@code mirrors}; 100% when no percentage is given.
+   */
+  private static List<Mirror> readMirrors(YamlObject r) {
+    Optional<Double> percentage = Percentages.read(r, "mirrorPercentage");
+    Optional<Integer> legacy = r.integer("mirrorPercent", 0, 100);
+    Optional<Integer> legacySnake = r.integer("mirror_percent", 0, 100);
+    Optional<Destination> single = r.object("mirror").map(VirtualServiceReader::readDest);
+    List<Mirror> many =
+        r.list(
+            "mirrors",
+            m -> {
+              Optional<Destination> dest =
+                  m.requiredObject("destination").map(VirtualServiceReader::readDest);
+              double percent = Percentages.read(m, "percentage").orElse(100.0);
+              m.finish();
+              return dest.map(d -> new Mirror(d, percent)).orElse(null);
+            });
+    if (single.isPresent() && r.has("mirrors")) {
+      r.error("mirrors", "set only one of 'mirror' and 'mirrors'");
+    }
+    if (single.isEmpty()
+        && (percentage.isPresent() || legacy.isPresent() || legacySnake.isPresent())) {
+      r.error(
+          percentage.isPresent() ? "mirrorPercentage" : "mirrorPercent",
+          "a mirror percentage needs 'mirror'");
+    }
+    if (single.isPresent()) {
+      double percent =
+          percentage.orElseGet(
+              () -> legacy.or(() -> legacySnake).map(Integer::doubleValue).orElse(100.0));
+      return List.of(new Mirror(single.get(), percent));
+    }
+    return many;
   }
 
   /** Istio's {@code HTTPRedirect}. */

@@ -2,8 +2,10 @@ package io.sextant.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sextant.config.networking.Destination;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.HttpRoute;
+import io.sextant.config.networking.Mirror;
 import io.sextant.config.networking.ServiceEntry;
 import io.sextant.config.networking.StringMatch;
 import io.sextant.config.networking.VirtualService;
@@ -240,13 +242,13 @@ class ConfigLoaderTest {
               http:
               - route:
                 - destination: {host: reviews}
-                retries: x
+                delegate: {name: x}
             """);
 
     assertThat(result.errors())
         .extracting(ConfigError::toString)
         .containsExactly(
-            "vs.yaml:9:14: spec.http[0].retries: field 'retries' is valid in Istio but not supported by Sextant yet");
+            "vs.yaml:9:15: spec.http[0].delegate: field 'delegate' is valid in Istio but not supported by Sextant yet");
   }
 
   @Test
@@ -441,6 +443,14 @@ class ConfigLoaderTest {
 
   /** A VirtualService whose one route has {@code timeout: TEXT}. */
   private static LoadResult routeWithTimeout(String text) {
+    return routeWith("timeout: " + text);
+  }
+
+  /**
+   * A VirtualService whose one route to {@code reviews} also has {@code fields} (YAML lines at the
+   * route's indentation); the first of them is on line 7.
+   */
+  private static LoadResult routeWith(String fields) {
     return ConfigLoader.parse(
         "vs.yaml",
         """
@@ -450,11 +460,72 @@ class ConfigLoaderTest {
         spec:
           hosts: [reviews]
           http:
-          - timeout: %s
+          - %s
             route:
             - destination: {host: reviews}
         """
-            .formatted(text));
+            .formatted(fields.strip().replace("\n", "\n    ")));
+  }
+
+  @Test
+  void retriesAndMirrors_areRead() {
+    LoadResult r =
+        routeWith(
+            """
+            retries: {attempts: 3, perTryTimeout: 2s, retryOn: "503,gateway-error,unavailable"}
+            mirror: {host: reviews, subset: v2}
+            mirrorPercentage: {value: 12.5}
+            """);
+    assertThat(r.errors()).isEmpty();
+    var route = ((VirtualService) r.resources().get(0)).http().get(0);
+    var retries = route.retries().orElseThrow();
+    assertThat(retries.attempts()).isEqualTo(3);
+    assertThat(retries.perTryTimeout()).contains(java.time.Duration.ofSeconds(2));
+    assertThat(retries.retryOn())
+        .containsExactly("gateway-error", "unavailable", "retriable-status-codes");
+    assertThat(retries.statusCodes()).containsExactly(503);
+    assertThat(route.mirrors())
+        .containsExactly(new Mirror(new Destination("reviews", "v2", 0), 12.5));
+
+    var many =
+        routeWith(
+            """
+            mirrors:
+            - destination: {host: shadow}
+            - destination: {host: audit}
+              percentage: {value: 0.5}
+            """);
+    assertThat(many.errors()).isEmpty();
+    assertThat(((VirtualService) many.resources().get(0)).http().get(0).mirrors())
+        .extracting(Mirror::percent)
+        .containsExactly(100.0, 0.5);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "retries: {attempts: 2, retryOn: '5xx,sometimes'}"
+            + " | vs.yaml:7:37: spec.http[0].retries.retryOn: 'sometimes' is not a retry condition",
+        "retries: {attempts: 2, retryOn: '700'}"
+            + " | vs.yaml:7:37: spec.http[0].retries.retryOn: '700' is not an HTTP status code",
+        "retries: {attempts: -1}"
+            + " | vs.yaml:7:25: spec.http[0].retries.attempts: expected an integer from 0",
+        "retries: {attempts: 2, perTryTimeout: 2}"
+            + " | vs.yaml:7:43: spec.http[0].retries.perTryTimeout: expected a duration",
+        "mirror: {host: shadow}\\nmirrorPercentage: {value: 150}"
+            + " | vs.yaml:8:31: spec.http[0].mirrorPercentage.value: expected a number from 0 to"
+            + " 100, got 150",
+        "mirrorPercentage: {value: 5}"
+            + " | vs.yaml:7:23: spec.http[0].mirrorPercentage: a mirror percentage needs 'mirror'",
+        "mirror: {host: a}\\nmirrors: [{destination: {host: b}}]"
+            + " | vs.yaml:8:14: spec.http[0].mirrors: set only one of 'mirror' and 'mirrors'",
+      })
+  void badRetriesAndMirrors_areLocatedErrors(String fields, String message) {
+    LoadResult r = routeWith(fields.replace("\\n", "\n"));
+    assertThat(r.errors())
+        .extracting(ConfigError::toString)
+        .anySatisfy(e -> assertThat(e).startsWith(message));
   }
 
   @ParameterizedTest

@@ -1,6 +1,7 @@
 package io.sextant.translator;
 
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -9,11 +10,14 @@ import io.sextant.config.networking.Destination;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
 import io.sextant.config.networking.HttpRouteDestination;
+import io.sextant.config.networking.Mirror;
+import io.sextant.config.networking.RetryPolicy;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.model.Hostnames;
 import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Names;
+import io.sextant.translator.envoy.Retries;
 import io.sextant.translator.envoy.RouteMatches;
 import io.sextant.translator.envoy.RouteRewrites;
 import io.sextant.translator.envoy.Routes;
@@ -119,11 +123,15 @@ final class ServiceRoutes {
     Optional<VirtualService> vs = index.virtualService(host);
     if (vs.isEmpty() || vs.get().http().isEmpty()) {
       String cluster = Names.outboundCluster(port, host);
-      return List.of(
-          clusters.contains(cluster)
-              ? Routes.forward(
-                  "default", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1)))
-              : Routes.respond("default", Routes.prefix("/"), 503, NO_DESTINATION));
+      if (!clusters.contains(cluster)) {
+        return List.of(Routes.respond("default", Routes.prefix("/"), 503, NO_DESTINATION));
+      }
+      Route.Builder route =
+          Routes.forward(
+              "default", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1)))
+              .toBuilder();
+      retries(route.getRouteBuilder(), Optional.empty());
+      return List.of(route.build());
     }
     List<Route> routes = new ArrayList<>();
     for (HttpRoute http : vs.get().http()) {
@@ -150,11 +158,18 @@ final class ServiceRoutes {
       }
       List<WeightedDestination> to =
           destinations(index, vs.get(), http, port, clusters, diagnostics);
+      List<RouteAction.RequestMirrorPolicy> mirrors =
+          mirrors(index, vs.get(), http, port, clusters, diagnostics);
       for (RouteMatch match : matches) {
-        routes.add(
-            to.isEmpty()
-                ? Routes.respond(http.name(), match, 503, NO_DESTINATION)
-                : withRouteLevel(Routes.forward(http.name(), match, to), http));
+        if (to.isEmpty()) {
+          routes.add(Routes.respond(http.name(), match, 503, NO_DESTINATION));
+          continue;
+        }
+        Route.Builder route =
+            withRouteLevel(Routes.forward(http.name(), match, to), http).toBuilder();
+        retries(route.getRouteBuilder(), http.retries());
+        route.getRouteBuilder().addAllRequestMirrorPolicies(mirrors);
+        routes.add(route.build());
       }
     }
     return routes;
@@ -172,6 +187,28 @@ final class ServiceRoutes {
       http.timeout().ifPresent(t -> Routes.timeout(b.getRouteBuilder(), t));
     }
     return b.build();
+  }
+
+  /** The route's retry policy, or Istio's default when it has none; nothing for 0 attempts. */
+  private static void retries(RouteAction.Builder action, Optional<RetryPolicy> retries) {
+    Retries.policy(retries.orElse(RetryPolicy.ISTIO_DEFAULT), action.getHashPolicyCount() > 0)
+        .ifPresent(action::setRetryPolicy);
+  }
+
+  /** Mirror policies for the route's mirrors whose cluster exists; the others are reported. */
+  private static List<RouteAction.RequestMirrorPolicy> mirrors(
+      MeshIndex index,
+      VirtualService vs,
+      HttpRoute http,
+      int routePort,
+      Set<String> clusters,
+      Diagnostics diagnostics) {
+    List<RouteAction.RequestMirrorPolicy> result = new ArrayList<>();
+    for (Mirror m : http.mirrors()) {
+      cluster(index, vs, m.destination(), routePort, clusters, diagnostics, http, "mirror")
+          .ifPresent(cluster -> result.add(Routes.mirror(cluster, m.percent())));
+    }
+    return result;
   }
 
   private static RouteMatch match(HttpMatchRequest m) {
@@ -196,19 +233,10 @@ final class ServiceRoutes {
       if (weighted && d.weight() == 0) {
         continue;
       }
-      Optional<String> cluster = cluster(index, vs, d.destination(), routePort, diagnostics, http);
+      Optional<String> cluster =
+          cluster(
+              index, vs, d.destination(), routePort, clusters, diagnostics, http, "destination");
       if (cluster.isEmpty()) {
-        continue;
-      }
-      if (!clusters.contains(cluster.get())) {
-        diagnostics.add(
-            vs.meta(),
-            "route at "
-                + http.location()
-                + ": cluster "
-                + cluster.get()
-                + " does not exist; left out"
-                + (weighted ? SHARE_MOVES : ""));
         continue;
       }
       result.add(new WeightedDestination(cluster.get(), weighted ? d.weight() : 1, d.headers()));
@@ -225,8 +253,11 @@ final class ServiceRoutes {
       VirtualService vs,
       Destination dest,
       int routePort,
+      Set<String> clusters,
       Diagnostics diagnostics,
-      HttpRoute http) {
+      HttpRoute http,
+      String role) {
+    String shareMoves = role.equals("destination") && http.route().size() > 1 ? SHARE_MOVES : "";
     String host = index.qualify(dest.host(), vs.meta().namespace());
     Optional<MeshService> service = index.service(host);
     if (service.isEmpty()) {
@@ -234,10 +265,12 @@ final class ServiceRoutes {
           vs.meta(),
           "route at "
               + http.location()
-              + ": destination host "
+              + ": "
+              + role
+              + " host "
               + host
               + " is not a known service; left out"
-              + (http.route().size() > 1 ? SHARE_MOVES : ""));
+              + shareMoves);
       return Optional.empty();
     }
     List<ServicePort> ports = service.get().service().ports();
@@ -253,11 +286,29 @@ final class ServiceRoutes {
           vs.meta(),
           "route at "
               + http.location()
-              + ": destination "
+              + ": "
+              + role
+              + " "
               + host
-              + " has several ports; set destination.port; left out");
+              + " has several ports; set "
+              + role
+              + ".port; left out");
       return Optional.empty();
     }
-    return Optional.of(Names.outboundCluster(port, dest.subset(), host));
+    String cluster = Names.outboundCluster(port, dest.subset(), host);
+    if (!clusters.contains(cluster)) {
+      diagnostics.add(
+          vs.meta(),
+          "route at "
+              + http.location()
+              + ": "
+              + (role.equals("destination") ? "" : role + " ")
+              + "cluster "
+              + cluster
+              + " does not exist; left out"
+              + shareMoves);
+      return Optional.empty();
+    }
+    return Optional.of(cluster);
   }
 }

@@ -18,6 +18,8 @@ import java.util.Optional;
  *     empty
  * @param timeout how long a request may take, retries included; empty for no limit (Istio's
  *     default)
+ * @param retries how failed requests are retried; empty for Istio's default policy
+ * @param mirrors where copies of the requests are sent
  */
 public record HttpRoute(
     String name,
@@ -27,7 +29,9 @@ public record HttpRoute(
     HeaderOperations headers,
     Optional<Rewrite> rewrite,
     Optional<Answer> answer,
-    Optional<java.time.Duration> timeout) {
+    Optional<java.time.Duration> timeout,
+    Optional<RetryPolicy> retries,
+    List<Mirror> mirrors) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
@@ -37,6 +41,8 @@ public record HttpRoute(
     Objects.requireNonNull(rewrite, "rewrite");
     Objects.requireNonNull(answer, "answer");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(retries, "retries");
+    mirrors = List.copyOf(mirrors);
   }
 
   /** A route without header operations or rewrites. */
@@ -53,6 +59,8 @@ public record HttpRoute(
         HeaderOperations.NONE,
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Optional.empty(),
+        List.of());
   }
 }

@@ -148,6 +148,37 @@ public final class YamlObject {
     }
   }
 
+  /** A number (integer or decimal) within {@code [min, max]}. */
+  public Optional<Double> decimal(String key, double min, double max) {
+    Optional<Node> value = node(key);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> text = scalar(value.get(), child(key), "a number");
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    double parsed;
+    try {
+      parsed = Double.parseDouble(text.get().trim());
+    } catch (NumberFormatException e) {
+      problems.add(value.get(), child(key), "expected a number, got '" + text.get() + "'");
+      return Optional.empty();
+    }
+    if (Double.isNaN(parsed) || parsed < min || parsed > max) {
+      problems.add(
+          value.get(),
+          child(key),
+          "expected a number from " + plain(min) + " to " + plain(max) + ", got " + text.get());
+      return Optional.empty();
+    }
+    return Optional.of(parsed);
+  }
+
+  private static String plain(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
   public int requiredInteger(String key, int min, int max) {
     if (isMissing(key)) {
       known.add(key);

@@ -30,6 +30,12 @@ public final class ProtoJson {
           .add(OriginalDst.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
           .add(Bootstrap.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
+                  .PreviousPrioritiesConfig.getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

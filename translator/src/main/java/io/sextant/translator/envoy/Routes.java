@@ -3,6 +3,7 @@ package io.sextant.translator.envoy;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -11,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.sextant.config.networking.Answer;
 import io.sextant.config.networking.HeaderOperations;
 import java.util.List;
@@ -86,13 +88,33 @@ public final class Routes {
    * duration (also capping a gRPC client's own {@code grpc-timeout}), as Istio sets both.
    */
   public static void timeout(RouteAction.Builder action, java.time.Duration timeout) {
-    Duration d =
-        Duration.newBuilder().setSeconds(timeout.getSeconds()).setNanos(timeout.getNano()).build();
+    Duration d = duration(timeout);
     action.setTimeout(d);
     action.setMaxStreamDuration(
         RouteAction.MaxStreamDuration.newBuilder()
             .setMaxStreamDuration(d)
             .setGrpcTimeoutHeaderMax(d));
+  }
+
+  static Duration duration(java.time.Duration d) {
+    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+
+  /**
+   * Copies {@code percent} of the requests to {@code cluster}; Envoy adds {@code -shadow} to the
+   * copy's authority and does not wait for its answer.
+   */
+  public static RouteAction.RequestMirrorPolicy mirror(String cluster, double percent) {
+    return RouteAction.RequestMirrorPolicy.newBuilder()
+        .setCluster(cluster)
+        .setRuntimeFraction(
+            RuntimeFractionalPercent.newBuilder()
+                .setDefaultValue(
+                    FractionalPercent.newBuilder()
+                        // Per million, as Istio does, so fractions such as 0.5% survive.
+                        .setNumerator((int) Math.round(percent * 10_000))
+                        .setDenominator(FractionalPercent.DenominatorType.MILLION)))
+        .build();
   }
 
   /** Answers with a redirect; parts left empty keep the request's. */
