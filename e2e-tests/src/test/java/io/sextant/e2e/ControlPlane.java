@@ -126,4 +126,21 @@ final class ControlPlane implements AutoCloseable {
       server = null;
     }
   }
+
+  /**
+   * Points grpc-java's xDS client at a control plane on {@code xdsPort}. grpc-java reads this when
+   * its first xDS channel is built and keeps one xDS client per JVM, so call it once per JVM.
+   */
+  static void bootstrapGrpcXds(int xdsPort, String nodeId, String namespace) {
+    System.setProperty(
+        "io.grpc.xds.bootstrapConfig",
+        """
+        {
+          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
+                           "server_features": ["xds_v3"]}],
+          "node": {"id": "%s", "cluster": "e2e-client", "metadata": {"NAMESPACE": "%s"}}
+        }
+        """
+            .formatted(xdsPort, nodeId, namespace));
+  }
 }

@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real gRPC server on 127.0.0.1 that answers {@code e2e.Identity/WhoAmI} with its own name, so a
@@ -29,10 +31,43 @@ final class GrpcBackend implements AutoCloseable {
           .setResponseMarshaller(new Utf8())
           .build();
 
+  /** How a backend answers its {@code n}th call (counted from 1). */
+  @FunctionalInterface
+  interface Behaviour {
+    /** The status to fail the call with, or null to answer with the backend's name. */
+    Status answer(long n);
+
+    /** Answers every call. */
+    Behaviour HEALTHY = n -> null;
+
+    /** Fails every odd-numbered call with {@code status}: a flaky backend. */
+    static Behaviour failingEveryOther(Status status) {
+      return n -> n % 2 == 1 ? status : null;
+    }
+
+    /** Answers every call after {@code delay}: a slow backend. */
+    static Behaviour slow(java.time.Duration delay) {
+      return n -> {
+        try {
+          Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return null;
+      };
+    }
+  }
+
   private final String name;
   private final Server server;
+  private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
 
   GrpcBackend(String name) {
+    this(name, Behaviour.HEALTHY);
+  }
+
+  GrpcBackend(String name, Behaviour behaviour) {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("e2e.Identity")
@@ -40,6 +75,12 @@ final class GrpcBackend implements AutoCloseable {
                 WHO_AM_I,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
+                      Status failure = behaviour.answer(calls.incrementAndGet());
+                      if (failure != null) {
+                        failures.incrementAndGet();
+                        response.onError(failure.asRuntimeException());
+                        return;
+                      }
                       response.onNext(name);
                       response.onCompleted();
                     }))
@@ -61,6 +102,16 @@ final class GrpcBackend implements AutoCloseable {
 
   int port() {
     return server.getPort();
+  }
+
+  /** Calls received so far, failed ones included. */
+  long calls() {
+    return calls.get();
+  }
+
+  /** Calls this backend failed on purpose. */
+  long failures() {
+    return failures.get();
   }
 
   /** One call: the name of the backend that answered. */
