@@ -49,6 +49,29 @@ final class EnvoyProcess implements AutoCloseable {
     return Optional.of(bin);
   }
 
+  /**
+   * Starts Envoy as the sidecar of client {@code e2e-client} in namespace {@code e2e}, without
+   * iptables ({@code INTERCEPTION_MODE: NONE}): it binds each service port on 127.0.0.1.
+   */
+  static EnvoyProcess sidecar(Path binary, Path dir, String nodeId, int xdsPort) {
+    int adminPort = ControlPlane.freePort();
+    String bootstrap =
+        bootstrap(
+            "--node-id",
+            nodeId,
+            "--service",
+            "e2e-client",
+            "--namespace",
+            "e2e",
+            "--xds",
+            "127.0.0.1:" + xdsPort,
+            "--interception",
+            "NONE",
+            "--admin-port",
+            Integer.toString(adminPort));
+    return new EnvoyProcess(binary, dir, bootstrap, adminPort);
+  }
+
   /** Prints the bootstrap through the real CLI, exactly as a user would get it. */
   static String bootstrap(String... args) {
     PrintStream original = System.out;
@@ -124,6 +147,22 @@ final class EnvoyProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Waits until a GET of {@code url} with Host {@code host} is answered 200 through Envoy. */
+  void awaitRouting(String url, String host) {
+    Poll.until(
+        "Envoy to route " + host + " (log: " + log + ")",
+        () -> {
+          if (!isAlive()) {
+            throw new AssertionError("Envoy exited:\n" + logTail());
+          }
+          try {
+            return get(url, host).statusCode() == 200;
+          } catch (RuntimeException notYetListening) {
+            return false;
+          }
+        });
   }
 
   String logTail() {
