@@ -9,7 +9,9 @@ import io.sextant.config.networking.HttpRouteDestination;
 import io.sextant.config.networking.Mirror;
 import io.sextant.config.networking.RetryPolicy;
 import io.sextant.config.networking.Rewrite;
+import io.sextant.config.networking.RouteDestination;
 import io.sextant.config.networking.StringMatch;
+import io.sextant.config.networking.TcpRoute;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.yaml.YamlObject;
 import io.sextant.model.Hostnames;
@@ -39,9 +41,10 @@ final class VirtualServiceReader {
           "only the sidecar gateway 'mesh' is supported by Sextant yet, got " + gateways);
     }
     List<HttpRoute> http = spec.list("http", VirtualServiceReader::readRoute);
-    spec.unsupported("tcp", "tls", "exportTo");
+    List<TcpRoute> tcp = spec.list("tcp", VirtualServiceReader::readTcpRoute);
+    spec.unsupported("tls", "exportTo");
     spec.finish();
-    return new VirtualService(meta, hosts, http);
+    return new VirtualService(meta, hosts, http, tcp);
   }
 
   static void checkHost(YamlObject at, String key, String host) {
@@ -189,6 +192,45 @@ final class VirtualServiceReader {
       return List.of(new Mirror(single.get(), percent));
     }
     return many;
+  }
+
+  /** Istio's {@code TCPRoute}: port matches and weighted destinations. */
+  private static TcpRoute readTcpRoute(YamlObject r) {
+    // A match without a port matches every port, and so does the whole route.
+    List<Integer> ports =
+        r.list(
+            "match",
+            m -> {
+              int port = m.integer("port", 1, 65535).orElse(0);
+              m.unsupported(
+                  "destinationSubnets",
+                  "sourceLabels",
+                  "gateways",
+                  "sourceNamespace",
+                  "sourceSubnet");
+              m.finish();
+              return port;
+            });
+    boolean matchesAnyPort = ports.isEmpty() || ports.contains(0);
+    List<RouteDestination> route =
+        r.list(
+            "route",
+            d -> {
+              Optional<Destination> dest =
+                  d.requiredObject("destination").map(VirtualServiceReader::readDest);
+              int weight = d.integer("weight", 0, Integer.MAX_VALUE).orElse(0);
+              d.finish();
+              return dest.map(x -> new RouteDestination(x, weight)).orElse(null);
+            });
+    if (!r.has("route")) {
+      r.error("route", "missing required field 'route'");
+    }
+    if (route.size() > 1 && route.stream().mapToLong(RouteDestination::weight).sum() == 0) {
+      r.error(
+          "route", "a route with several destinations needs weights; all weights are 0 or unset");
+    }
+    r.finish();
+    return new TcpRoute(matchesAnyPort ? List.of() : ports, route, r.location());
   }
 
   /** Istio's {@code HTTPRedirect}. */

@@ -86,7 +86,17 @@ record ConsistencyFacts(
         unpack(f.getTypedConfig(), HttpConnectionManager.class)
             .ifPresent(h -> connectionManager(at, h, clusterRefs, rdsRefs, internal));
         unpack(f.getTypedConfig(), TcpProxy.class)
-            .ifPresent(t -> clusterRefs.putIfAbsent(t.getCluster(), at + " proxies TCP to a"));
+            .ifPresent(
+                t -> {
+                  if (t.hasWeightedClusters()) {
+                    t.getWeightedClusters()
+                        .getClustersList()
+                        .forEach(
+                            c -> clusterRefs.putIfAbsent(c.getName(), at + " proxies TCP to a"));
+                  } else {
+                    clusterRefs.putIfAbsent(t.getCluster(), at + " proxies TCP to a");
+                  }
+                });
       }
     }
   }

@@ -10,12 +10,20 @@ import java.util.Objects;
  *
  * @param hosts the hosts these rules apply to, as written (short names allowed)
  * @param http ordered HTTP routes; the first match wins
+ * @param tcp ordered TCP routes for the hosts' TCP ports; the first that applies wins
  */
-public record VirtualService(ResourceMeta meta, List<String> hosts, List<HttpRoute> http)
+public record VirtualService(
+    ResourceMeta meta, List<String> hosts, List<HttpRoute> http, List<TcpRoute> tcp)
     implements ConfigResource {
   public VirtualService {
     Objects.requireNonNull(meta, "meta");
     hosts = List.copyOf(hosts);
     http = List.copyOf(http);
+    tcp = List.copyOf(tcp);
+  }
+
+  /** A VirtualService with HTTP routes only. */
+  public VirtualService(ResourceMeta meta, List<String> hosts, List<HttpRoute> http) {
+    this(meta, hosts, http, List.of());
   }
 }

@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.util.List;
 
 /** Builds listeners, filter chains and the network filters Sextant puts in them. */
 public final class Listeners {
@@ -91,6 +92,26 @@ public final class Listeners {
         .setName(TCP_PROXY)
         .setTypedConfig(
             Any.pack(TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build()))
+        .build();
+  }
+
+  /** A TCP proxy to one cluster, or split by weight when there are several. */
+  public static Filter tcpProxy(String statPrefix, List<Routes.WeightedDestination> to) {
+    if (to.size() == 1) {
+      return tcpProxy(statPrefix, to.get(0).cluster());
+    }
+    TcpProxy.WeightedCluster.Builder split = TcpProxy.WeightedCluster.newBuilder();
+    for (Routes.WeightedDestination d : to) {
+      split.addClusters(
+          TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+              .setName(d.cluster())
+              .setWeight(d.weight()));
+    }
+    return Filter.newBuilder()
+        .setName(TCP_PROXY)
+        .setTypedConfig(
+            Any.pack(
+                TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split).build()))
         .build();
   }
 
