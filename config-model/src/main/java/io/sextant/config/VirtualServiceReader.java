@@ -42,9 +42,19 @@ final class VirtualServiceReader {
     }
     List<HttpRoute> http = spec.list("http", VirtualServiceReader::readRoute);
     List<TcpRoute> tcp = spec.list("tcp", VirtualServiceReader::readTcpRoute);
-    spec.unsupported("tls", "exportTo");
+    List<String> exportTo = spec.stringList("exportTo");
+    for (String to : exportTo) {
+      if (to.equals("~")) {
+        spec.error("exportTo", "'~' (visible to no namespace) is not supported by Sextant yet");
+      } else if (!to.equals("*")
+          && !to.equals(".")
+          && !to.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+        spec.error("exportTo", "expected '.', '*' or a namespace name, got '" + to + "'");
+      }
+    }
+    spec.unsupported("tls");
     spec.finish();
-    return new VirtualService(meta, hosts, http, tcp);
+    return new VirtualService(meta, hosts, http, tcp, exportTo);
   }
 
   static void checkHost(YamlObject at, String key, String host) {

@@ -468,6 +468,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void exportTo_acceptsDotStarAndNamespaces_andRejectsTheRest() {
+    String vs =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          hosts: [reviews]
+          exportTo: %s
+          http:
+          - route:
+            - destination: {host: reviews}
+        """;
+    LoadResult good = ConfigLoader.parse("vs.yaml", vs.formatted("[., '*', team-a]"));
+    assertThat(good.errors()).isEmpty();
+    VirtualService read = (VirtualService) good.resources().get(0);
+    assertThat(read.exportTo()).containsExactly(".", "*", "team-a");
+
+    LoadResult bad = ConfigLoader.parse("vs.yaml", vs.formatted("[Team_A]"));
+    assertThat(bad.errors())
+        .extracting(ConfigError::toString)
+        .containsExactly(
+            "vs.yaml:6:13: spec.exportTo: expected '.', '*' or a namespace name, got 'Team_A'");
+  }
+
+  @Test
   void retriesAndMirrors_areRead() {
     LoadResult r =
         routeWith(

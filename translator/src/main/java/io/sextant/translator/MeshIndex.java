@@ -10,6 +10,7 @@ import io.sextant.model.MeshSnapshot;
 import io.sextant.model.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,12 +27,21 @@ import java.util.function.Function;
  * Lookups derived from a {@link MeshSnapshot}: which VirtualService and DestinationRule apply to
  * each service, which services share a port. Built once per translation; immutable after.
  *
- * <p>One rule per host, as in Istio: an exact host beats a wildcard, a longer wildcard beats a
- * shorter one, and between equals the first by namespace/name wins; the others are reported.
+ * <p>DestinationRules: one per host, as in Istio: an exact host beats a wildcard, a longer wildcard
+ * beats a shorter one, and between equals the first by namespace/name wins; the others are
+ * reported.
+ *
+ * <p>VirtualServices: among those a proxy's namespace sees ({@code exportTo}), the most specific
+ * host pattern wins as above, and VirtualServices with equally specific patterns are merged: their
+ * routes are tried in namespace/name order (Istio merges in creation order).
  */
 public final class MeshIndex {
   private final MeshSnapshot mesh;
-  private final Map<String, VirtualService> virtualServiceByHost = new HashMap<>();
+
+  /** Every VirtualService matching each host, by descending specificity, then namespace/name. */
+  private final Map<String, List<Candidate>> virtualServicesByHost = new HashMap<>();
+
+  private final boolean scopedVirtualServices;
   private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
 
   /** Services by port number, each list in hostname order: every route config walks these. */
@@ -48,12 +58,17 @@ public final class MeshIndex {
         }
       }
     }
-    bind(
-        mesh.virtualServices(),
-        VirtualService::meta,
-        VirtualService::hosts,
-        virtualServiceByHost,
-        diagnostics);
+    for (VirtualService vs : mesh.virtualServices()) {
+      if (!candidates(vs, diagnostics)) {
+        diagnostics.add(
+            vs.meta(), "no service matches hosts " + vs.hosts() + "; the rule has no effect");
+      }
+    }
+    virtualServicesByHost
+        .values()
+        .forEach(l -> l.sort(Comparator.comparingInt(Candidate::specificity).reversed()));
+    scopedVirtualServices = mesh.virtualServices().stream().anyMatch(vs -> !vs.visibleToAll());
+    virtualServicesByHost.forEach((host, list) -> reportMerges(host, list, diagnostics));
     bind(
         mesh.destinationRules(),
         DestinationRule::meta,
@@ -82,8 +97,85 @@ public final class MeshIndex {
     return mesh.settings().qualify(host, namespace);
   }
 
-  public Optional<VirtualService> virtualService(String hostname) {
-    return Optional.ofNullable(virtualServiceByHost.get(hostname));
+  /**
+   * The VirtualServices that route {@code hostname} for proxies in {@code namespace}: the visible
+   * ones with the most specific host pattern, in the order their routes are tried.
+   */
+  public List<VirtualService> virtualServices(String hostname, String namespace) {
+    List<VirtualService> result = new ArrayList<>();
+    int best = -1;
+    for (Candidate c : virtualServicesByHost.getOrDefault(hostname, List.of())) {
+      if (!c.vs().visibleTo(namespace) || c.specificity() < best) {
+        continue;
+      }
+      best = c.specificity();
+      result.add(c.vs());
+    }
+    return result;
+  }
+
+  /**
+   * Whether some VirtualService is not seen by every namespace, so routing differs by namespace.
+   */
+  public boolean scopedVirtualServices() {
+    return scopedVirtualServices;
+  }
+
+  private record Candidate(VirtualService vs, int specificity) {}
+
+  /** Records {@code vs} for every host it matches; false when it matches none. */
+  private boolean candidates(VirtualService vs, Diagnostics diagnostics) {
+    boolean matchedAny = false;
+    Map<String, Integer> best = new HashMap<>();
+    for (String written : vs.hosts()) {
+      String pattern = qualify(written, vs.meta().namespace());
+      int score = specificity(pattern);
+      Iterable<MeshService> candidates =
+          pattern.startsWith("*") ? services() : service(pattern).stream().toList();
+      for (MeshService s : candidates) {
+        if (Hostnames.matches(pattern, s.hostname())) {
+          matchedAny = true;
+          best.merge(s.hostname(), score, Math::max);
+        }
+      }
+    }
+    best.forEach(
+        (host, score) ->
+            virtualServicesByHost
+                .computeIfAbsent(host, h -> new ArrayList<>())
+                .add(new Candidate(vs, score)));
+    return matchedAny;
+  }
+
+  /**
+   * Reports, for the view of a namespace that sees every rule, VirtualServices that a more specific
+   * one hides, and merged routes that an earlier catch-all route makes unreachable.
+   */
+  private static void reportMerges(String host, List<Candidate> list, Diagnostics diagnostics) {
+    List<Candidate> global = list.stream().filter(c -> c.vs().visibleToAll()).toList();
+    if (global.isEmpty()) {
+      return;
+    }
+    int best = global.get(0).specificity();
+    VirtualService catchAll = null;
+    for (Candidate c : global) {
+      if (c.specificity() < best) {
+        shadowed(diagnostics, c.vs().meta(), host, global.get(0).vs().meta());
+        continue;
+      }
+      if (catchAll != null && !c.vs().http().isEmpty()) {
+        diagnostics.add(
+            c.vs().meta(),
+            "its HTTP routes for host "
+                + host
+                + " are merged after a route of "
+                + catchAll.meta().qualifiedName()
+                + " that matches every request; they are never used");
+      }
+      if (catchAll == null && c.vs().http().stream().anyMatch(r -> r.match().isEmpty())) {
+        catchAll = c.vs();
+      }
+    }
   }
 
   public Optional<DestinationRule> destinationRule(String hostname) {

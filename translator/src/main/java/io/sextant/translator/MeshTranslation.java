@@ -116,8 +116,14 @@ public final class MeshTranslation {
     List<Layer> listeners = new ArrayList<>();
     listeners.add(
         layer(
-            "lds/" + proxy.interception() + "/" + taken,
-            () -> SidecarListeners.outbound(index, proxy.interception(), taken, diagnostics)));
+            "lds/"
+                + proxy.interception()
+                + "/"
+                + taken
+                + (index.scopedVirtualServices() ? "/" + proxy.namespace() : ""),
+            () ->
+                SidecarListeners.outbound(
+                    index, proxy.interception(), taken, proxy.namespace(), diagnostics)));
     Layer inbound =
         layer("lds/inbound/" + workload, () -> SidecarListeners.inbound(index, proxy, diagnostics));
     if (!inbound.resources().isEmpty()) {

@@ -60,7 +60,7 @@ final class ServiceRoutes {
             Routes.virtualHost(
                 Names.hostPort(host, port),
                 domains.get(i),
-                routes(index, host, port, clusters, diagnostics)));
+                routes(index, host, proxy.namespace(), port, clusters, diagnostics)));
       }
       if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
@@ -118,10 +118,19 @@ final class ServiceRoutes {
     return result;
   }
 
+  /**
+   * The routes of {@code host} on {@code port} as proxies in {@code namespace} see them: those of
+   * its VirtualServices, merged in order, or a default route.
+   */
   private static List<Route> routes(
-      MeshIndex index, String host, int port, Set<String> clusters, Diagnostics diagnostics) {
-    Optional<VirtualService> vs = index.virtualService(host);
-    if (vs.isEmpty() || vs.get().http().isEmpty()) {
+      MeshIndex index,
+      String host,
+      String namespace,
+      int port,
+      Set<String> clusters,
+      Diagnostics diagnostics) {
+    List<VirtualService> rules = index.virtualServices(host, namespace);
+    if (rules.stream().allMatch(vs -> vs.http().isEmpty())) {
       String cluster = Names.outboundCluster(port, host);
       if (!clusters.contains(cluster)) {
         return List.of(Routes.respond("default", Routes.prefix("/"), 503, NO_DESTINATION));
@@ -134,7 +143,17 @@ final class ServiceRoutes {
       return List.of(route.build());
     }
     List<Route> routes = new ArrayList<>();
-    for (HttpRoute http : vs.get().http()) {
+    for (VirtualService vs : rules) {
+      routes.addAll(routes(index, vs, port, clusters, diagnostics));
+    }
+    return routes;
+  }
+
+  /** The HTTP routes of one VirtualService that apply to {@code port}. */
+  private static List<Route> routes(
+      MeshIndex index, VirtualService vs, int port, Set<String> clusters, Diagnostics diagnostics) {
+    List<Route> routes = new ArrayList<>();
+    for (HttpRoute http : vs.http()) {
       // A match on another port does not apply to this port's routes; a route all of whose
       // matches are for other ports is not here at all.
       List<HttpMatchRequest> here =
@@ -156,10 +175,9 @@ final class ServiceRoutes {
         }
         continue;
       }
-      List<WeightedDestination> to =
-          destinations(index, vs.get(), http, port, clusters, diagnostics);
+      List<WeightedDestination> to = destinations(index, vs, http, port, clusters, diagnostics);
       List<RouteAction.RequestMirrorPolicy> mirrors =
-          mirrors(index, vs.get(), http, port, clusters, diagnostics);
+          mirrors(index, vs, http, port, clusters, diagnostics);
       for (RouteMatch match : matches) {
         if (to.isEmpty()) {
           routes.add(Routes.respond(http.name(), match, 503, NO_DESTINATION));

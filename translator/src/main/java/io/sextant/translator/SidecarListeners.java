@@ -38,12 +38,16 @@ final class SidecarListeners {
   }
 
   /**
-   * The outbound listeners, the same for every sidecar with the same interception mode. With NONE,
-   * {@code taken} lists ports the workload's own inbound listeners bind on 127.0.0.1; they are left
-   * out here.
+   * The outbound listeners, the same for every sidecar with the same interception mode (and
+   * namespace, when some VirtualService is not exported to all). With NONE, {@code taken} lists
+   * ports the workload's own inbound listeners bind on 127.0.0.1; they are left out here.
    */
   static List<Listener> outbound(
-      MeshIndex index, InterceptionMode mode, Set<Integer> taken, Diagnostics diagnostics) {
+      MeshIndex index,
+      InterceptionMode mode,
+      Set<Integer> taken,
+      String namespace,
+      Diagnostics diagnostics) {
     List<Listener> listeners = new ArrayList<>();
     if (mode == InterceptionMode.REDIRECT) {
       listeners.add(virtualOutbound());
@@ -71,6 +75,7 @@ final class SidecarListeners {
               redirect ? Names.WILDCARD_ADDRESS : Names.LOCALHOST,
               !redirect,
               redirect,
+              namespace,
               diagnostics)
           .ifPresent(listeners::add);
     }
@@ -159,6 +164,7 @@ final class SidecarListeners {
       String address,
       boolean bind,
       boolean matchAddresses,
+      String namespace,
       Diagnostics diagnostics) {
     String name = Names.listener(address, port);
     List<Map.Entry<MeshService, ServicePort>> services = index.servicesOnPort(port);
@@ -170,7 +176,7 @@ final class SidecarListeners {
       if (e.getValue().protocol().isHttp()) {
         http = true;
       } else if (matchAddresses && !s.service().addresses().isEmpty()) {
-        chains.add(tcpChain(index, s, port, true, diagnostics));
+        chains.add(tcpChain(index, s, port, true, namespace, diagnostics));
       } else {
         defaultTcp.add(s.hostname());
       }
@@ -185,7 +191,8 @@ final class SidecarListeners {
                       Names.outboundStatPrefix(address, port), Names.routeConfig(port))));
     } else if (!defaultTcp.isEmpty()) {
       String host = defaultTcp.get(0);
-      fallback = tcpChain(index, index.service(host).orElseThrow(), port, false, diagnostics);
+      fallback =
+          tcpChain(index, index.service(host).orElseThrow(), port, false, namespace, diagnostics);
       defaultTcp = defaultTcp.subList(1, defaultTcp.size());
     } else if (matchAddresses) {
       fallback = passthroughChain();
@@ -214,9 +221,14 @@ final class SidecarListeners {
   }
 
   private static FilterChain tcpChain(
-      MeshIndex index, MeshService s, int port, boolean matchAddresses, Diagnostics diagnostics) {
+      MeshIndex index,
+      MeshService s,
+      int port,
+      boolean matchAddresses,
+      String namespace,
+      Diagnostics diagnostics) {
     String cluster = Names.outboundCluster(port, s.hostname());
-    Filter proxy = TcpRoutes.proxy(index, s, port, diagnostics);
+    Filter proxy = TcpRoutes.proxy(index, s, port, namespace, diagnostics);
     if (!matchAddresses) {
       return Listeners.chain(cluster, proxy);
     }

@@ -21,21 +21,24 @@ import java.util.Optional;
 final class TcpRoutes {
   private TcpRoutes() {}
 
-  /** The TCP proxy filter for connections to {@code service} on {@code port}. */
-  static Filter proxy(MeshIndex index, MeshService service, int port, Diagnostics diagnostics) {
+  /**
+   * The TCP proxy filter for connections to {@code service} on {@code port} from proxies in {@code
+   * namespace}.
+   */
+  static Filter proxy(
+      MeshIndex index, MeshService service, int port, String namespace, Diagnostics diagnostics) {
     String own = Names.outboundCluster(port, service.hostname());
-    Optional<VirtualService> vs = index.virtualService(service.hostname());
-    if (vs.isPresent()) {
-      for (TcpRoute route : vs.get().tcp()) {
+    for (VirtualService vs : index.virtualServices(service.hostname(), namespace)) {
+      for (TcpRoute route : vs.tcp()) {
         if (!route.appliesTo(port)) {
           continue;
         }
-        List<WeightedDestination> to = destinations(index, vs.get(), route, port, diagnostics);
+        List<WeightedDestination> to = destinations(index, vs, route, port, diagnostics);
         if (!to.isEmpty()) {
           return Listeners.tcpProxy(own, to);
         }
         diagnostics.add(
-            vs.get().meta(),
+            vs.meta(),
             "TCP route at " + route.location() + " has no destination that exists; left out");
       }
     }
