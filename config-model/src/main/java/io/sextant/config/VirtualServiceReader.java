@@ -283,11 +283,21 @@ final class VirtualServiceReader {
     Map<String, Optional<StringMatch>> headers = conditions(m, "headers", true);
     Map<String, Optional<StringMatch>> queryParams = conditions(m, "queryParams", false);
     int port = m.integer("port", 1, 65535).orElse(0);
-    m.unsupported(
-        "scheme", "sourceLabels", "gateways", "withoutHeaders", "sourceNamespace", "statPrefix");
+    Map<String, String> sourceLabels = m.stringMap("sourceLabels");
+    String sourceNamespace = m.string("sourceNamespace", "");
+    m.unsupported("scheme", "gateways", "withoutHeaders", "statPrefix");
     m.finish();
     return new HttpMatchRequest(
-        name, uri, ignoreUriCase, method, authority, headers, queryParams, port);
+        name,
+        uri,
+        ignoreUriCase,
+        method,
+        authority,
+        headers,
+        queryParams,
+        port,
+        sourceLabels,
+        sourceNamespace);
   }
 
   /** {@code headers} or {@code queryParams}: a condition per name; {@code {}} means present. */

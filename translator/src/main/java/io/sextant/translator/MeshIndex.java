@@ -42,6 +42,7 @@ public final class MeshIndex {
   private final Map<String, List<Candidate>> virtualServicesByHost = new HashMap<>();
 
   private final boolean scopedVirtualServices;
+  private final boolean sourceSelectingRoutes;
   private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
 
   /** Services by port number, each list in hostname order: every route config walks these. */
@@ -68,6 +69,11 @@ public final class MeshIndex {
         .values()
         .forEach(l -> l.sort(Comparator.comparingInt(Candidate::specificity).reversed()));
     scopedVirtualServices = mesh.virtualServices().stream().anyMatch(vs -> !vs.visibleToAll());
+    sourceSelectingRoutes =
+        mesh.virtualServices().stream()
+            .flatMap(vs -> vs.http().stream())
+            .flatMap(r -> r.match().stream())
+            .anyMatch(m -> m.selectsSource());
     virtualServicesByHost.forEach((host, list) -> reportMerges(host, list, diagnostics));
     bind(
         mesh.destinationRules(),
@@ -119,6 +125,11 @@ public final class MeshIndex {
    */
   public boolean scopedVirtualServices() {
     return scopedVirtualServices;
+  }
+
+  /** Whether some HTTP route is only for workloads with certain labels or in a namespace. */
+  public boolean sourceSelectingRoutes() {
+    return sourceSelectingRoutes;
   }
 
   private record Candidate(VirtualService vs, int specificity) {}

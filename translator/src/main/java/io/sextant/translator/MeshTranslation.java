@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -133,7 +134,10 @@ public final class MeshTranslation {
         listeners, List.of(routes(proxy, clusters)), clusters, List.of(endpoints()));
   }
 
-  /** Route configurations differ by proxy kind, by pass-through, and by namespace (short names). */
+  /**
+   * Route configurations differ by proxy kind, by pass-through, by namespace (short names,
+   * exportTo, sourceNamespace) and, when some route selects source workloads, by labels.
+   */
   private Layer routes(ProxyContext proxy, List<Layer> clusters) {
     return layer(
         "rds/"
@@ -141,7 +145,8 @@ public final class MeshTranslation {
             + "/"
             + SidecarListeners.passesThrough(proxy)
             + "/"
-            + proxy.namespace(),
+            + proxy.namespace()
+            + (index.sourceSelectingRoutes() ? "/" + new TreeMap<>(proxy.labels()) : ""),
         () -> {
           Set<String> names =
               clusters.stream()

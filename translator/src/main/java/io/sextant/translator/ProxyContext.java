@@ -96,10 +96,13 @@ public record ProxyContext(
    * the translator reads for this kind of proxy, and never the proxy id.
    */
   public String groupKey() {
+    // Labels decide which routes a proxy gets (a VirtualService match's sourceLabels).
+    String labelKey = labels.isEmpty() ? "" : "|" + new TreeMap<>(labels);
     if (kind == ProxyKind.GRPC) {
-      return "grpc|" + namespace;
+      return "grpc|" + namespace + labelKey;
     }
     String key = "sidecar|" + namespace + "|" + serviceName + "|" + interception;
-    return interception == InterceptionMode.NONE ? key + "|" + String.join(",", instanceIps) : key;
+    return (interception == InterceptionMode.NONE ? key + "|" + String.join(",", instanceIps) : key)
+        + labelKey;
   }
 }

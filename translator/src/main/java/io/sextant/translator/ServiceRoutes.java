@@ -60,7 +60,7 @@ final class ServiceRoutes {
             Routes.virtualHost(
                 Names.hostPort(host, port),
                 domains.get(i),
-                routes(index, host, proxy.namespace(), port, clusters, diagnostics)));
+                routes(index, host, proxy, port, clusters, diagnostics)));
       }
       if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
@@ -119,17 +119,17 @@ final class ServiceRoutes {
   }
 
   /**
-   * The routes of {@code host} on {@code port} as proxies in {@code namespace} see them: those of
-   * its VirtualServices, merged in order, or a default route.
+   * The routes of {@code host} on {@code port} as {@code proxy} sees them: those of its
+   * VirtualServices, merged in order, or a default route.
    */
   private static List<Route> routes(
       MeshIndex index,
       String host,
-      String namespace,
+      ProxyContext proxy,
       int port,
       Set<String> clusters,
       Diagnostics diagnostics) {
-    List<VirtualService> rules = index.virtualServices(host, namespace);
+    List<VirtualService> rules = index.virtualServices(host, proxy.namespace());
     if (rules.stream().allMatch(vs -> vs.http().isEmpty())) {
       String cluster = Names.outboundCluster(port, host);
       if (!clusters.contains(cluster)) {
@@ -144,20 +144,28 @@ final class ServiceRoutes {
     }
     List<Route> routes = new ArrayList<>();
     for (VirtualService vs : rules) {
-      routes.addAll(routes(index, vs, port, clusters, diagnostics));
+      routes.addAll(routes(index, vs, proxy, port, clusters, diagnostics));
     }
     return routes;
   }
 
-  /** The HTTP routes of one VirtualService that apply to {@code port}. */
+  /** The HTTP routes of one VirtualService that apply to {@code port} and {@code proxy}. */
   private static List<Route> routes(
-      MeshIndex index, VirtualService vs, int port, Set<String> clusters, Diagnostics diagnostics) {
+      MeshIndex index,
+      VirtualService vs,
+      ProxyContext proxy,
+      int port,
+      Set<String> clusters,
+      Diagnostics diagnostics) {
     List<Route> routes = new ArrayList<>();
     for (HttpRoute http : vs.http()) {
-      // A match on another port does not apply to this port's routes; a route all of whose
-      // matches are for other ports is not here at all.
+      // A match on another port, or for other source workloads, does not apply here; a route
+      // none of whose matches applies is not here at all.
       List<HttpMatchRequest> here =
-          http.match().stream().filter(m -> m.port() == 0 || m.port() == port).toList();
+          http.match().stream()
+              .filter(m -> m.port() == 0 || m.port() == port)
+              .filter(m -> m.appliesToSource(proxy.namespace(), proxy.labels()))
+              .toList();
       if (!http.match().isEmpty() && here.isEmpty()) {
         continue;
       }

@@ -92,4 +92,33 @@ class ProxyContextTest {
     assertThat(ProxyContext.fromNode(a).groupKey())
         .isNotEqualTo(ProxyContext.fromNode(b).groupKey());
   }
+
+  @Test
+  void workloadsWithOtherLabels_areInAnotherGroup_becauseSourceLabelsSelectRoutesByThem() {
+    Node v1 =
+        Node.newBuilder()
+            .setCluster("reviews")
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields(
+                        "LABELS",
+                        Value.newBuilder()
+                            .setStructValue(Struct.newBuilder().putFields("version", str("v1")))
+                            .build()))
+            .build();
+    Node v2 =
+        v1.toBuilder()
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields(
+                        "LABELS",
+                        Value.newBuilder()
+                            .setStructValue(Struct.newBuilder().putFields("version", str("v2")))
+                            .build()))
+            .build();
+
+    assertThat(ProxyContext.fromNode(v1).labels()).containsEntry("version", "v1");
+    assertThat(ProxyContext.fromNode(v1).groupKey())
+        .isNotEqualTo(ProxyContext.fromNode(v2).groupKey());
+  }
 }

@@ -19,6 +19,9 @@ import java.util.TreeMap;
  * @param queryParams conditions on query parameters, by name; an empty optional means the parameter
  *     must be present
  * @param port the service port the match is limited to; 0 for every port
+ * @param sourceLabels labels the calling workload must carry; this decides which proxies get the
+ *     route, it is not checked per request
+ * @param sourceNamespace the namespace the calling workload must be in; empty for any
  */
 public record HttpMatchRequest(
     String name,
@@ -28,7 +31,9 @@ public record HttpMatchRequest(
     Optional<StringMatch> authority,
     Map<String, Optional<StringMatch>> headers,
     Map<String, Optional<StringMatch>> queryParams,
-    int port) {
+    int port,
+    Map<String, String> sourceLabels,
+    String sourceNamespace) {
   public HttpMatchRequest {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uri, "uri");
@@ -36,10 +41,23 @@ public record HttpMatchRequest(
     Objects.requireNonNull(authority, "authority");
     headers = Collections.unmodifiableMap(new TreeMap<>(headers));
     queryParams = Collections.unmodifiableMap(new TreeMap<>(queryParams));
+    sourceLabels = Map.copyOf(sourceLabels);
+    Objects.requireNonNull(sourceNamespace, "sourceNamespace");
+  }
+
+  /** Whether a workload in {@code namespace} with {@code labels} gets routes with this match. */
+  public boolean appliesToSource(String namespace, Map<String, String> labels) {
+    return (sourceNamespace.isEmpty() || sourceNamespace.equals(namespace))
+        && labels.entrySet().containsAll(sourceLabels.entrySet());
+  }
+
+  /** Whether this match depends on the calling workload. */
+  public boolean selectsSource() {
+    return !sourceLabels.isEmpty() || !sourceNamespace.isEmpty();
   }
 
   /** A match on the path alone. */
   public HttpMatchRequest(String name, Optional<StringMatch> uri) {
-    this(name, uri, false, Optional.empty(), Optional.empty(), Map.of(), Map.of(), 0);
+    this(name, uri, false, Optional.empty(), Optional.empty(), Map.of(), Map.of(), 0, Map.of(), "");
   }
 }

@@ -112,7 +112,7 @@ class BootstrapCommandTest {
     assertThat(proxy.namespace()).isEqualTo("bookinfo");
     assertThat(proxy.labels()).containsExactly(Map.entry("version", "v1"));
     assertThat(proxy.instanceIps()).containsExactly("10.0.0.7");
-    assertThat(proxy.groupKey()).isEqualTo("sidecar|bookinfo|reviews|NONE|10.0.0.7");
+    assertThat(proxy.groupKey()).isEqualTo("sidecar|bookinfo|reviews|NONE|10.0.0.7|{version=v1}");
   }
 
   @Test
