@@ -35,11 +35,7 @@ class ProxyContextTest {
                     .putFields("NAMESPACE", str("shop"))
                     .putFields("INTERCEPTION_MODE", str("NONE"))
                     .putFields("INSTANCE_IPS", str("10.0.0.5, 10.0.0.6"))
-                    .putFields(
-                        "LABELS",
-                        Value.newBuilder()
-                            .setStructValue(Struct.newBuilder().putFields("version", str("v1")))
-                            .build()))
+                    .putFields("LABELS", version("v1")))
             .build();
 
     ProxyContext p = ProxyContext.fromNode(node);
@@ -98,27 +94,20 @@ class ProxyContextTest {
     Node v1 =
         Node.newBuilder()
             .setCluster("reviews")
-            .setMetadata(
-                Struct.newBuilder()
-                    .putFields(
-                        "LABELS",
-                        Value.newBuilder()
-                            .setStructValue(Struct.newBuilder().putFields("version", str("v1")))
-                            .build()))
+            .setMetadata(Struct.newBuilder().putFields("LABELS", version("v1")))
             .build();
     Node v2 =
-        v1.toBuilder()
-            .setMetadata(
-                Struct.newBuilder()
-                    .putFields(
-                        "LABELS",
-                        Value.newBuilder()
-                            .setStructValue(Struct.newBuilder().putFields("version", str("v2")))
-                            .build()))
-            .build();
+        v1.toBuilder().setMetadata(Struct.newBuilder().putFields("LABELS", version("v2"))).build();
 
     assertThat(ProxyContext.fromNode(v1).labels()).containsEntry("version", "v1");
     assertThat(ProxyContext.fromNode(v1).groupKey())
         .isNotEqualTo(ProxyContext.fromNode(v2).groupKey());
+  }
+
+  /** The LABELS metadata of a workload labelled {@code version}. */
+  private static Value version(String version) {
+    return Value.newBuilder()
+        .setStructValue(Struct.newBuilder().putFields("version", str(version)))
+        .build();
   }
 }
