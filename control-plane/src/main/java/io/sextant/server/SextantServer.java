@@ -68,6 +68,7 @@ public final class SextantServer implements AutoCloseable {
                 .toList(),
             config.clusterDomain()));
     metrics.rejectedConfigFiles(() -> sources().stream().mapToLong(s -> s.errors().size()).sum());
+    metrics.configRejections(() -> sources().stream().mapToLong(SourceStatus::rejections).sum());
     metrics.registries(this::registryStates);
 
     scheduler.start();

@@ -31,6 +31,14 @@ public interface ResourceFeed extends AutoCloseable {
     return false;
   }
 
+  /**
+   * How many times a file or resource version was rejected since the feed started (a version is
+   * counted once, however often it is re-read).
+   */
+  default long rejections() {
+    return 0;
+  }
+
   /** When the feed last knew its resources to be current; empty for feeds that always do. */
   default Optional<Instant> lastSync() {
     return Optional.empty();

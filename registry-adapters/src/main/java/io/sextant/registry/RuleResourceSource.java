@@ -87,7 +87,8 @@ public final class RuleResourceSource implements RuleSource {
   /** Rejected resources, missing paths and connection problems. */
   @Override
   public SourceStatus status() {
-    return new SourceStatus(name, type, synced, feed.stale(), feed.errors(), feed.lastSync());
+    return new SourceStatus(
+        name, type, synced, feed.stale(), feed.errors(), feed.lastSync(), feed.rejections());
   }
 
   @Override

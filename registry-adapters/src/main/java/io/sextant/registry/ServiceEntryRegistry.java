@@ -135,7 +135,8 @@ public final class ServiceEntryRegistry implements ServiceRegistry {
     synchronized (this) {
       errors.addAll(conflicts);
     }
-    return new SourceStatus(name, type, synced, feed.stale(), errors, feed.lastSync());
+    return new SourceStatus(
+        name, type, synced, feed.stale(), errors, feed.lastSync(), feed.rejections());
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param errors current problems: rejected files with their located errors, connection errors
  * @param lastSync when the source last knew its state to be current (for a watched API server, the
  *     last moment every watch was open); empty for sources that are always current, or never synced
+ * @param rejections how many file or resource versions the source has rejected since it started
  */
 public record SourceStatus(
     String name,
@@ -23,12 +24,24 @@ public record SourceStatus(
     boolean synced,
     boolean stale,
     List<ConfigError> errors,
-    Optional<Instant> lastSync) {
+    Optional<Instant> lastSync,
+    long rejections) {
   public SourceStatus {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     errors = List.copyOf(errors);
     Objects.requireNonNull(lastSync, "lastSync");
+  }
+
+  /** A source that rejects nothing (its input needs no validation). */
+  public SourceStatus(
+      String name,
+      String type,
+      boolean synced,
+      boolean stale,
+      List<ConfigError> errors,
+      Optional<Instant> lastSync) {
+    this(name, type, synced, stale, errors, lastSync, 0);
   }
 
   /** A source that is current whenever it is synced, such as files. */

@@ -20,6 +20,7 @@ public final class Metrics {
   private final Map<XdsType, AtomicLong> nacks = new EnumMap<>(XdsType.class);
   private final Map<XdsType, LongAdder> resourcesSent = new EnumMap<>(XdsType.class);
   private volatile Supplier<Long> rejectedConfigFiles = () -> 0L;
+  private volatile Supplier<Long> configRejections = () -> 0L;
   private volatile Supplier<List<RegistryState>> registries = List::of;
 
   public Metrics() {
@@ -45,6 +46,11 @@ public final class Metrics {
   /** Where the count of configuration errors currently in effect comes from. */
   public void rejectedConfigFiles(Supplier<Long> source) {
     this.rejectedConfigFiles = source;
+  }
+
+  /** Counts every file or resource version rejected since start. */
+  public void configRejections(Supplier<Long> source) {
+    this.configRejections = source;
   }
 
   /** Where the registries' states come from. */
@@ -90,6 +96,11 @@ public final class Metrics {
         "sextant_config_errors",
         "Configuration errors in effect (rejected files keep their last good content).",
         rejectedConfigFiles.get());
+    counter(
+        out,
+        "sextant_config_rejections_total",
+        "File or resource versions rejected since start (each keeps its last good version serving).",
+        configRejections.get());
     List<RegistryState> states = registries.get();
     perRegistry(
         out,

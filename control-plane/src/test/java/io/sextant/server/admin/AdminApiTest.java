@@ -144,6 +144,7 @@ class AdminApiTest {
                 .containsExactly(
                     file + ":8:43: spec.endpoints[0].weight: expected an integer, got 'heavy'"));
     assertThat(admin.metric("sextant_config_errors")).isEqualTo(1);
+    assertThat(admin.metric("sextant_config_rejections_total")).isEqualTo(1);
     assertThat(envoy.typesArrivingWithinQuietPeriod()).isEmpty();
     JsonObject versions =
         admin.json("/debug/config_dump?proxy=" + PROXY).getAsJsonObject("versions");
@@ -163,6 +164,8 @@ class AdminApiTest {
         .containsExactly("10.0.0.3:9080");
     Eventually.holds(() -> assertThat(errors("mesh-files")).isEmpty());
     assertThat(admin.metric("sextant_config_errors")).isZero();
+    // The fix clears the error; the count of rejections keeps the history.
+    assertThat(admin.metric("sextant_config_rejections_total")).isEqualTo(1);
   }
 
   @Test

@@ -74,6 +74,8 @@ public final class ConfigFileWatcher implements ResourceFeed {
   private List<ConfigResource> inEffect;
 
   private volatile List<ConfigError> errors = List.of();
+  private final java.util.concurrent.atomic.AtomicLong rejections =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Problems with the configured paths themselves, as of the last full rescan. */
   private List<ConfigError> pathErrors = List.of();
@@ -133,6 +135,11 @@ public final class ConfigFileWatcher implements ResourceFeed {
   @Override
   public List<ConfigError> errors() {
     return errors;
+  }
+
+  @Override
+  public long rejections() {
+    return rejections.get();
   }
 
   @Override
@@ -421,6 +428,7 @@ public final class ConfigFileWatcher implements ResourceFeed {
       return Optional.of(new LoadedFile(version, result.resources(), List.of()));
     }
     List<ConfigResource> kept = before == null ? List.of() : before.resources();
+    rejections.incrementAndGet();
     log.warn(
         "{}: rejected {} with {} errors; keeping its previous {} resources",
         name,

@@ -61,6 +61,8 @@ public final class CustomResourceFeed implements ResourceFeed {
   private final Consumer<List<ConfigResource>> sink;
   private final WatchHealth health;
   private final RejectionEvents events;
+  private final java.util.concurrent.atomic.AtomicLong rejections =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ScheduledExecutorService discovery;
 
   // Guarded by this.
@@ -335,6 +337,7 @@ public final class CustomResourceFeed implements ResourceFeed {
     }
     List<ConfigError> errors = result.errors();
     if (!errors.equals(rejected.get(key))) {
+      rejections.incrementAndGet();
       log.warn(
           "{}: rejected {}{}: {}",
           source,
@@ -399,6 +402,11 @@ public final class CustomResourceFeed implements ResourceFeed {
     public void onDelete(GenericKubernetesResource obj, boolean finalStateUnknown) {
       onChange(obj, true);
     }
+  }
+
+  @Override
+  public long rejections() {
+    return rejections.get();
   }
 
   @Override

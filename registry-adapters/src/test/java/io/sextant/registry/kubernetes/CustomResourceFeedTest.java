@@ -161,10 +161,12 @@ class CustomResourceFeedTest {
     IstioCrds.apply(k8s, virtualService("reviews", 40).replace("weight: 40", "weight: forty"));
     Poll.until(() -> assertThat(rules.status().errors()).hasSize(1));
     assertThat(reviewsWeights()).containsExactly(10, 90);
+    assertThat(rules.status().rejections()).isEqualTo(1);
 
     IstioCrds.delete(k8s, "VirtualService", "bookinfo", "reviews");
     Poll.until(() -> assertThat(rules.rules().virtualServices()).isEmpty());
     assertThat(rules.status().errors()).isEmpty();
+    assertThat(rules.status().rejections()).isEqualTo(1);
   }
 
   @Test
