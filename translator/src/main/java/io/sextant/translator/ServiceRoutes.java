@@ -56,7 +56,11 @@ final class ServiceRoutes {
             Routes.virtualHost(
                 Names.hostPort(host, port),
                 domains.get(i),
-                routes(index, host, port, clusters, diagnostics)));
+                RouteHashing.apply(
+                    routes(index, host, port, clusters, diagnostics),
+                    index,
+                    proxy.kind(),
+                    diagnostics)));
       }
       if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
