@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -29,8 +30,12 @@ final class GrpcBackend implements AutoCloseable {
           .setResponseMarshaller(new Utf8())
           .build();
 
+  /** The start of the description of a call a failing backend refused. */
+  static final String FAILED = "failed:";
+
   private final String name;
   private final Server server;
+  private volatile boolean failing;
 
   GrpcBackend(String name) {
     this.name = name;
@@ -40,6 +45,11 @@ final class GrpcBackend implements AutoCloseable {
                 WHO_AM_I,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
+                      if (failing) {
+                        response.onError(
+                            Status.INTERNAL.withDescription(FAILED + name).asRuntimeException());
+                        return;
+                      }
                       response.onNext(name);
                       response.onCompleted();
                     }))
@@ -61,6 +71,11 @@ final class GrpcBackend implements AutoCloseable {
 
   int port() {
     return server.getPort();
+  }
+
+  /** While {@code failing}, every call fails with INTERNAL, described as {@code failed:NAME}. */
+  void failing(boolean failing) {
+    this.failing = failing;
   }
 
   /** One call: the name of the backend that answered. */
