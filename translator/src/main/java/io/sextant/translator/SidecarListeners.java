@@ -3,6 +3,7 @@ package io.sextant.translator;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -169,7 +170,7 @@ final class SidecarListeners {
       if (e.getValue().protocol().isHttp()) {
         http = true;
       } else if (matchAddresses && !s.service().addresses().isEmpty()) {
-        chains.add(tcpChain(s, port, true));
+        chains.add(tcpChain(index, s, port, true));
       } else {
         defaultTcp.add(s.hostname());
       }
@@ -184,7 +185,7 @@ final class SidecarListeners {
                       Names.outboundStatPrefix(address, port), Names.routeConfig(port))));
     } else if (!defaultTcp.isEmpty()) {
       String host = defaultTcp.get(0);
-      fallback = tcpChain(index.service(host).orElseThrow(), port, false);
+      fallback = tcpChain(index, index.service(host).orElseThrow(), port, false);
       defaultTcp = defaultTcp.subList(1, defaultTcp.size());
     } else if (matchAddresses) {
       fallback = passthroughChain();
@@ -212,16 +213,19 @@ final class SidecarListeners {
             .build());
   }
 
-  private static FilterChain tcpChain(MeshService s, int port, boolean matchAddresses) {
+  private static FilterChain tcpChain(
+      MeshIndex index, MeshService s, int port, boolean matchAddresses) {
     String cluster = Names.outboundCluster(port, s.hostname());
+    Filter proxy =
+        TrafficPolicies.idleTimeout(Listeners.tcpProxy(cluster, cluster), index, s, port);
     if (!matchAddresses) {
-      return Listeners.chain(cluster, Listeners.tcpProxy(cluster, cluster));
+      return Listeners.chain(cluster, proxy);
     }
     FilterChainMatch.Builder match = FilterChainMatch.newBuilder();
     for (String address : s.service().addresses()) {
       match.addPrefixRanges(cidr(address));
     }
-    return Listeners.chain(cluster, match.build(), Listeners.tcpProxy(cluster, cluster));
+    return Listeners.chain(cluster, match.build(), proxy);
   }
 
   private static CidrRange cidr(String address) {

@@ -1,12 +1,17 @@
 package io.sextant.translator;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.sextant.config.networking.ConnectionPool;
 import io.sextant.config.networking.LoadBalancer;
 import io.sextant.config.networking.LoadBalancer.HashAlgorithm;
 import io.sextant.config.networking.TrafficPolicy;
+import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.ClusterPolicies;
 import java.util.Optional;
@@ -48,12 +53,6 @@ final class TrafficPolicies {
     policy
         .connectionPool()
         .ifPresent(p -> ClusterPolicies.connectionPool(c, p, port.protocol().isHttp()));
-    if (!port.protocol().isHttp() && pool.tcp().idleTimeout().isPresent()) {
-      diagnostics.add(
-          subject,
-          "connectionPool.tcp.idleTimeout is applied to HTTP connections only; this port is "
-              + port.protocol());
-    }
     policy
         .outlierDetection()
         .ifPresent(
@@ -63,6 +62,36 @@ final class TrafficPolicies {
             });
     policy.tls().flatMap(ClusterPolicies::upstreamTls).ifPresent(c::setTransportSocket);
     return c.build();
+  }
+
+  /**
+   * The outbound TCP proxy of {@code service}'s {@code port} with the DestinationRule's {@code
+   * connectionPool.tcp.idleTimeout}, as Istio sets it (Envoy's default is 1 hour).
+   */
+  static Filter idleTimeout(Filter tcpProxy, MeshIndex index, MeshService service, int port) {
+    Optional<java.time.Duration> idle =
+        index
+            .destinationRule(service.hostname())
+            .flatMap(dr -> dr.policyFor("", port).connectionPool())
+            .flatMap(p -> p.tcp().idleTimeout());
+    if (idle.isEmpty()) {
+      return tcpProxy;
+    }
+    try {
+      TcpProxy proxy = tcpProxy.getTypedConfig().unpack(TcpProxy.class);
+      return tcpProxy.toBuilder()
+          .setTypedConfig(
+              Any.pack(
+                  proxy.toBuilder()
+                      .setIdleTimeout(
+                          com.google.protobuf.Duration.newBuilder()
+                              .setSeconds(idle.get().getSeconds())
+                              .setNanos(idle.get().getNano()))
+                      .build()))
+          .build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("not a TCP proxy: " + tcpProxy.getName(), e);
+    }
   }
 
   private static void applyForGrpc(
