@@ -18,18 +18,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TrafficPolicyReaderTest {
 
+  private static final String HEADER =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: reviews}
+      spec:
+        host: reviews
+      """;
+
+  /** A DestinationRule for {@code reviews} whose spec continues with {@code rest}. */
+  private static LoadResult destinationRule(String rest) {
+    return ConfigLoader.parse("dr.yaml", HEADER + rest.indent(2));
+  }
+
   private static LoadResult rule(String trafficPolicy) {
-    return ConfigLoader.parse(
-        "dr.yaml",
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: reviews}
-        spec:
-          host: reviews
-          trafficPolicy:
-        """
-            + trafficPolicy.indent(4));
+    return destinationRule("trafficPolicy:\n" + trafficPolicy.indent(2));
   }
 
   private static DestinationRule read(String trafficPolicy) {
@@ -132,28 +136,22 @@ class TrafficPolicyReaderTest {
   @Test
   void precedence_subsetReplacesWholeSubPolicies_andPortLevelReplacesAllFour() {
     LoadResult r =
-        ConfigLoader.parse(
-            "dr.yaml",
+        destinationRule(
             """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: reviews}
-            spec:
-              host: reviews
+            trafficPolicy:
+              loadBalancer: {simple: RANDOM}
+              connectionPool: {tcp: {maxConnections: 10}}
+              portLevelSettings:
+              - port: {number: 9443}
+                tls: {mode: SIMPLE}
+            subsets:
+            - name: v1
+              labels: {version: v1}
               trafficPolicy:
-                loadBalancer: {simple: RANDOM}
-                connectionPool: {tcp: {maxConnections: 10}}
+                connectionPool: {http: {maxRetries: 1}}
                 portLevelSettings:
-                - port: {number: 9443}
-                  tls: {mode: SIMPLE}
-              subsets:
-              - name: v1
-                labels: {version: v1}
-                trafficPolicy:
-                  connectionPool: {http: {maxRetries: 1}}
-                  portLevelSettings:
-                  - port: {number: 9090}
-                    loadBalancer: {simple: LEAST_REQUEST}
+                - port: {number: 9090}
+                  loadBalancer: {simple: LEAST_REQUEST}
             """);
     assertThat(r.errors()).isEmpty();
     DestinationRule dr = (DestinationRule) r.resources().get(0);
@@ -248,20 +246,14 @@ class TrafficPolicyReaderTest {
   @Test
   void subsetPolicies_areValidatedToo() {
     LoadResult r =
-        ConfigLoader.parse(
-            "dr.yaml",
+        destinationRule(
             """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: reviews}
-            spec:
-              host: reviews
-              subsets:
-              - name: v1
-                trafficPolicy:
-                  portLevelSettings:
-                  - port: {number: 80}
-                    portLevelSettings: []
+            subsets:
+            - name: v1
+              trafficPolicy:
+                portLevelSettings:
+                - port: {number: 80}
+                  portLevelSettings: []
             """);
     assertThat(r.errors())
         .extracting(ConfigError::toString)
