@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TrafficPolicyProxylessTest {
   private static final String STICKY = "sticky.e2e.svc.cluster.local";
   private static final String FLAKY = "flaky.e2e.svc.cluster.local";
-  private static final Map<String, Integer> PORTS = Map.of(STICKY, 50061, FLAKY, 50062);
+  private static final String LEAST = "least.e2e.svc.cluster.local";
+  private static final Map<String, Integer> PORTS =
+      Map.of(STICKY, 50061, FLAKY, 50062, LEAST, 50063);
   private static final Metadata.Key<String> USER =
       Metadata.Key.of("x-user", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -47,6 +49,7 @@ class TrafficPolicyProxylessTest {
     MeshDirectory mesh = new MeshDirectory(dir);
     service(mesh, STICKY, "sticky-1", "sticky-2", "sticky-3", "sticky-4");
     service(mesh, FLAKY, "flaky-1", "flaky-2", "flaky-3");
+    service(mesh, LEAST, "least-1", "least-2");
     mesh.write(
         "rules/policies.yaml",
         """
@@ -70,8 +73,16 @@ class TrafficPolicyProxylessTest {
               interval: 1s
               baseEjectionTime: 10m
               maxEjectionPercent: 50
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: least, namespace: e2e}
+        spec:
+          host: %s
+          trafficPolicy:
+            loadBalancer: {simple: LEAST_REQUEST}
         """
-            .formatted(STICKY, FLAKY));
+            .formatted(STICKY, FLAKY, LEAST));
     controlPlane = ControlPlane.start(mesh);
     System.setProperty(
         "io.grpc.xds.bootstrapConfig",
@@ -176,5 +187,13 @@ class TrafficPolicyProxylessTest {
         who -> who.equals("flaky-1") || who.equals("flaky-3"));
 
     assertThat(Tally.of(300, this::callFlaky)).containsOnlyKeys("flaky-1", "flaky-3");
+  }
+
+  @Test
+  void leastRequest_reachesTheClientAsRoundRobin_whichGrpcJavaAccepts() {
+    // grpc-java 1.62 NACKs a LEAST_REQUEST cluster unless an experimental flag is set; the call
+    // would then fail instead of reaching a backend.
+    assertThat(Tally.of(40, () -> GrpcBackend.whoAmI(channel(LEAST))))
+        .containsOnlyKeys("least-1", "least-2");
   }
 }

@@ -171,7 +171,13 @@ final class TrafficPolicies {
       return;
     }
     switch (lb.simple()) {
-      case LEAST_REQUEST -> c.setLbPolicy(LbPolicy.LEAST_REQUEST);
+        // grpc-java 1.62 rejects LEAST_REQUEST unless the client sets
+        // GRPC_EXPERIMENTAL_ENABLE_LEAST_REQUEST, which Sextant cannot know.
+      case LEAST_REQUEST ->
+          diagnostics.add(
+              subject,
+              "proxyless gRPC: LEAST_REQUEST is accepted by grpc-java 1.62 only behind the"
+                  + " GRPC_EXPERIMENTAL_ENABLE_LEAST_REQUEST flag; ROUND_ROBIN used");
       case RANDOM, PASSTHROUGH ->
           diagnostics.add(
               subject,
