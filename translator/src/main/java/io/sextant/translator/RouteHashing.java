@@ -3,13 +3,11 @@ package io.sextant.translator;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.LoadBalancer;
 import io.sextant.config.networking.LoadBalancer.HashKey;
 import io.sextant.translator.envoy.HashPolicies;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -78,10 +76,8 @@ final class RouteHashing {
     }
     return index
         .destinationRule(parts[3])
-        .map(DestinationRule.class::cast)
         .flatMap(dr -> dr.policyFor(parts[2], port).loadBalancer())
         .flatMap(LoadBalancer::consistentHash)
-        .map(LoadBalancer.ConsistentHash::key)
-        .filter(Objects::nonNull);
+        .map(LoadBalancer.ConsistentHash::key);
   }
 }

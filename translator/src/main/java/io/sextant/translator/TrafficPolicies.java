@@ -82,12 +82,7 @@ final class TrafficPolicies {
       return tcpProxy.toBuilder()
           .setTypedConfig(
               Any.pack(
-                  proxy.toBuilder()
-                      .setIdleTimeout(
-                          com.google.protobuf.Duration.newBuilder()
-                              .setSeconds(idle.get().getSeconds())
-                              .setNanos(idle.get().getNano()))
-                      .build()))
+                  proxy.toBuilder().setIdleTimeout(ClusterPolicies.duration(idle.get())).build()))
           .build();
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("not a TCP proxy: " + tcpProxy.getName(), e);

@@ -294,7 +294,8 @@ public final class ClusterPolicies {
     return DataSource.newBuilder().setFilename(path).build();
   }
 
-  static com.google.protobuf.Duration duration(java.time.Duration d) {
+  /** A protobuf duration of the same length. */
+  public static com.google.protobuf.Duration duration(java.time.Duration d) {
     return com.google.protobuf.Duration.newBuilder()
         .setSeconds(d.getSeconds())
         .setNanos(d.getNano())
