@@ -197,21 +197,10 @@ final class TrafficPolicyReader {
     if (!distribute.isEmpty() && !failover.isEmpty()) {
       l.error("failover", "set only one of 'distribute' and 'failover'");
     }
-    boolean onlyDisabled =
-        enabled.equals(Optional.of(false))
-            || (distribute.isEmpty()
-                && failover.isEmpty()
-                && priority.isEmpty()
-                && enabled.isEmpty());
-    if (!onlyDisabled) {
-      // Istio computes these relative to each proxy's own locality; Sextant's endpoints are
-      // shared by every proxy today, so it cannot honour them yet and says so.
-      l.problems()
-          .add(
-              l.location(),
-              l.path(),
-              "locality load balancing (enabled, distribute, failover, failoverPriority) is valid"
-                  + " in Istio but not supported by Sextant yet; only 'enabled: false' is accepted");
+    if (!priority.isEmpty()) {
+      l.error(
+          "failoverPriority",
+          "field 'failoverPriority' is valid in Istio but not supported by Sextant yet");
     }
     l.finish();
     return new LocalityLb(enabled, distribute, failover, priority);

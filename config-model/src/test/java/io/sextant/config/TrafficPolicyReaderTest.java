@@ -222,10 +222,15 @@ class TrafficPolicyReaderTest {
         "portLevelSettings: [{port: {}, tls: {mode: SIMPLE}}]"
             + "|dr.yaml:7:32: spec.trafficPolicy.portLevelSettings[0].port.number: missing required"
             + " field 'number'",
-        "loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}"
-            + "|dr.yaml:7:39: spec.trafficPolicy.loadBalancer.localityLbSetting: locality load"
-            + " balancing (enabled, distribute, failover, failoverPriority) is valid in Istio but"
-            + " not supported by Sextant yet; only 'enabled: false' is accepted",
+        "loadBalancer: {localityLbSetting: {failoverPriority: [topology.kubernetes.io/zone]}}"
+            + "|dr.yaml:7:58: spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority:"
+            + " field 'failoverPriority' is valid in Istio but not supported by Sextant yet",
+        "loadBalancer: {localityLbSetting: {distribute: [{from: '*', to: {'us-west/*': 50}}]}}"
+            + "|dr.yaml:7:69: spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to:"
+            + " the weights must add up to 100, got [50]",
+        "loadBalancer: {localityLbSetting: {failover: [{from: eu, to: eu}]}}"
+            + "|dr.yaml:7:66: spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0].to:"
+            + " failover 'to' must differ from 'from'",
         "tunnel: {protocol: CONNECT}"
             + "|dr.yaml:7:13: spec.trafficPolicy.tunnel: field 'tunnel' is valid in Istio but not"
             + " supported by Sextant yet",
@@ -239,7 +244,24 @@ class TrafficPolicyReaderTest {
   }
 
   @Test
-  void localityLb_disabled_isAccepted() {
+  void localitySettings_areRead() {
+    LoadBalancer.LocalityLb l =
+        read("""
+                loadBalancer:
+                  localityLbSetting:
+                    distribute:
+                    - from: us-east/*
+                      to: {"us-east/*": 80, "us-west/*": 20}
+                """)
+            .trafficPolicy()
+            .loadBalancer()
+            .orElseThrow()
+            .locality()
+            .orElseThrow();
+    assertThat(l.distribute())
+        .containsExactly(
+            new LoadBalancer.LocalityLb.Distribute(
+                "us-east/*", java.util.Map.of("us-east/*", 80, "us-west/*", 20)));
     assertThat(rule("loadBalancer: {localityLbSetting: {enabled: false}}").errors()).isEmpty();
   }
 

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.TrafficPolicy;
 import io.sextant.model.Endpoint;
+import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
 import io.sextant.model.Resolution;
 import io.sextant.model.ServicePort;
@@ -59,13 +60,25 @@ final class ServiceClusters {
 
   /** The assignments of {@code services} only: what an endpoint change needs recomputed. */
   static List<ClusterLoadAssignment> assignments(MeshIndex index, Iterable<MeshService> services) {
+    return assignments(index, services, Locality.UNKNOWN);
+  }
+
+  /**
+   * The assignments as a sidecar in {@code proxy} sees them: endpoints ranked or weighted by the
+   * DestinationRules' locality settings relative to it (none when it is unknown).
+   */
+  static List<ClusterLoadAssignment> assignments(
+      MeshIndex index, Iterable<MeshService> services, Locality proxy) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     forEachCluster(
         index,
         services,
         (target, endpoints) -> {
           if (target.service().service().resolution() == Resolution.STATIC) {
-            assignments.add(Endpoints.assignment(target.name(), endpoints));
+            assignments.add(
+                Endpoints.assignment(
+                    target.name(),
+                    LocalityLoadBalancing.apply(endpoints, policy(index, target), proxy)));
           }
         });
     return assignments;

@@ -146,6 +146,12 @@ final class TrafficPolicies {
 
   private static void grpcLoadBalancer(
       Cluster.Builder c, LoadBalancer lb, String subject, Diagnostics diagnostics) {
+    if (lb.locality().isPresent() && !lb.locality().get().enabled().equals(Optional.of(false))) {
+      diagnostics.add(
+          subject,
+          "proxyless gRPC: localityLbSetting applies to Envoy sidecars only; gRPC clients get the"
+              + " endpoints unranked");
+    }
     if (lb.consistentHash().isPresent()) {
       HashAlgorithm algorithm = lb.consistentHash().get().algorithm();
       if (algorithm instanceof HashAlgorithm.RingHash) {
