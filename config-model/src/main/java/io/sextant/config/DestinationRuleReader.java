@@ -2,6 +2,7 @@ package io.sextant.config;
 
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Subset;
+import io.sextant.config.networking.TrafficPolicy;
 import io.sextant.config.yaml.YamlObject;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +24,10 @@ final class DestinationRuleReader {
         spec.error("subsets", "subset '" + subset.name() + "' is defined twice");
       }
     }
-    spec.unsupported("trafficPolicy", "exportTo", "workloadSelector");
+    TrafficPolicy policy = TrafficPolicyReader.read(spec, "trafficPolicy");
+    spec.unsupported("exportTo", "workloadSelector");
     spec.finish();
-    return new DestinationRule(meta, host, subsets);
+    return new DestinationRule(meta, host, subsets, policy);
   }
 
   private static Subset readSubset(YamlObject s) {
@@ -34,8 +36,8 @@ final class DestinationRuleReader {
       s.error("name", "expected letters, digits, '-', '_' or '.', got '" + name + "'");
     }
     var labels = s.stringMap("labels");
-    s.unsupported("trafficPolicy");
+    TrafficPolicy policy = TrafficPolicyReader.read(s, "trafficPolicy");
     s.finish();
-    return name.isEmpty() ? null : new Subset(name, labels);
+    return name.isEmpty() ? null : new Subset(name, labels, policy);
   }
 }

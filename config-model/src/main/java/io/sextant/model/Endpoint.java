@@ -93,6 +93,13 @@ public record Endpoint(
             address, port, servicePort, labels, locality, health, weight, origin, newPriority);
   }
 
+  public Endpoint withWeight(int newWeight) {
+    return newWeight == weight
+        ? this
+        : new Endpoint(
+            address, port, servicePort, labels, locality, health, newWeight, origin, priority);
+  }
+
   public Endpoint withServicePort(int newServicePort) {
     return newServicePort == servicePort
         ? this

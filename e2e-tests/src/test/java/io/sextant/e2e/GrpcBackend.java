@@ -58,8 +58,12 @@ final class GrpcBackend implements AutoCloseable {
     }
   }
 
+  /** The start of the description of a call a failing backend refused. */
+  static final String FAILED = "failed:";
+
   private final String name;
   private final Server server;
+  private volatile boolean failing;
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
@@ -75,7 +79,11 @@ final class GrpcBackend implements AutoCloseable {
                 WHO_AM_I,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
-                      Status failure = behaviour.answer(calls.incrementAndGet());
+                      long n = calls.incrementAndGet();
+                      Status failure =
+                          failing
+                              ? Status.INTERNAL.withDescription(FAILED + name)
+                              : behaviour.answer(n);
                       if (failure != null) {
                         failures.incrementAndGet();
                         response.onError(failure.asRuntimeException());
@@ -112,6 +120,11 @@ final class GrpcBackend implements AutoCloseable {
   /** Calls this backend failed on purpose. */
   long failures() {
     return failures.get();
+  }
+
+  /** While {@code failing}, every call fails with INTERNAL, described as {@code failed:NAME}. */
+  void failing(boolean failing) {
+    this.failing = failing;
   }
 
   /** One call: the name of the backend that answered. */

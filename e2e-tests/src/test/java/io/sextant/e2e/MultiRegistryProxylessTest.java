@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -170,10 +169,7 @@ class MultiRegistryProxylessTest {
 
   @AfterAll
   void stop() throws Exception {
-    for (ManagedChannel c : channels.values()) {
-      c.shutdownNow();
-      c.awaitTermination(5, TimeUnit.SECONDS);
-    }
+    GrpcChannels.shutdown(channels.values());
     if (controlPlane != null) {
       controlPlane.close();
     }

@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The contract with a real proxyless client: grpc-java's own xDS implementation resolves {@code
@@ -67,13 +66,6 @@ class ProxylessGrpcTest extends MeshContract {
 
   @Override
   void stopClient() {
-    for (ManagedChannel c : channels.values()) {
-      c.shutdownNow();
-      try {
-        c.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    GrpcChannels.shutdown(channels.values());
   }
 }

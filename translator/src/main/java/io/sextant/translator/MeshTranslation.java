@@ -3,6 +3,7 @@ package io.sextant.translator;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.translator.envoy.Clusters;
@@ -29,6 +30,7 @@ public final class MeshTranslation {
   private final Diagnostics diagnostics;
   private final MeshIndex index;
   private final Map<String, Layer> layers = new HashMap<>();
+  private Boolean localityAware; // computed on first use
 
   private MeshTranslation(MeshSnapshot mesh, Diagnostics diagnostics) {
     this.mesh = mesh;
@@ -49,6 +51,8 @@ public final class MeshTranslation {
       MeshTranslation previous, MeshSnapshot mesh, Set<String> changedHosts) {
     MeshTranslation next = new MeshTranslation(mesh, previous.diagnostics.copy());
     next.layers.putAll(previous.layers);
+    // Endpoints ranked for one locality are recomputed when a proxy there next asks.
+    next.layers.keySet().removeIf(k -> k.startsWith(EDS + "/"));
     // One pass over the previous assignments, in name order: keep the unchanged hosts', then add
     // the changed hosts' anew and restore the order (TimSort is linear on such nearly sorted
     // lists).
@@ -131,7 +135,23 @@ public final class MeshTranslation {
       listeners.add(inbound);
     }
     return new ProxyLayers(
-        listeners, List.of(routes(proxy, clusters)), clusters, List.of(endpoints()));
+        listeners, List.of(routes(proxy, clusters)), clusters, List.of(endpoints(proxy)));
+  }
+
+  /**
+   * A sidecar's endpoints: the shared layer, unless some DestinationRule ranks endpoints by the
+   * proxy's locality and the proxy says where it is.
+   */
+  private Layer endpoints(ProxyContext proxy) {
+    if (localityAware == null) {
+      localityAware = LocalityLoadBalancing.usedBy(index);
+    }
+    if (proxy.locality().equals(Locality.UNKNOWN) || !localityAware) {
+      return endpoints();
+    }
+    return layer(
+        EDS + "/" + proxy.locality(),
+        () -> ServiceClusters.assignments(index, index.services(), proxy.locality()));
   }
 
   /**

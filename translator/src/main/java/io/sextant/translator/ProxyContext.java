@@ -3,6 +3,7 @@ package io.sextant.translator;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.sextant.model.Locality;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * @param labels the workload's labels
  * @param instanceIps the workload's IP addresses
  * @param interception how traffic reaches the sidecar
+ * @param locality {@code node.locality}: where the proxy runs, for locality load balancing
  */
 public record ProxyContext(
     String id,
@@ -29,7 +31,8 @@ public record ProxyContext(
     String namespace,
     Map<String, String> labels,
     List<String> instanceIps,
-    InterceptionMode interception) {
+    InterceptionMode interception,
+    Locality locality) {
 
   /** Metadata defaults when a proxy does not send them (documented in docs/proxies.md). */
   public static final String DEFAULT_NAMESPACE = "default";
@@ -44,6 +47,19 @@ public record ProxyContext(
     labels = Map.copyOf(labels);
     instanceIps = List.copyOf(instanceIps);
     Objects.requireNonNull(interception, "interception");
+    Objects.requireNonNull(locality, "locality");
+  }
+
+  /** A proxy whose locality is unknown. */
+  public ProxyContext(
+      String id,
+      ProxyKind kind,
+      String serviceName,
+      String namespace,
+      Map<String, String> labels,
+      List<String> instanceIps,
+      InterceptionMode interception) {
+    this(id, kind, serviceName, namespace, labels, instanceIps, interception, Locality.UNKNOWN);
   }
 
   /**
@@ -83,7 +99,11 @@ public record ProxyContext(
         namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace,
         labels,
         List.copyOf(ips),
-        mode);
+        mode,
+        new Locality(
+            node.getLocality().getRegion(),
+            node.getLocality().getZone(),
+            node.getLocality().getSubZone()));
   }
 
   private static String string(Map<String, Value> meta, String key) {
@@ -102,6 +122,10 @@ public record ProxyContext(
       return "grpc|" + namespace + labelKey;
     }
     String key = "sidecar|" + namespace + "|" + serviceName + "|" + interception;
+    if (!locality.equals(Locality.UNKNOWN)) {
+      // Endpoints may be ranked by locality (DestinationRule localityLbSetting).
+      key += "|" + locality;
+    }
     return (interception == InterceptionMode.NONE ? key + "|" + String.join(",", instanceIps) : key)
         + labelKey;
   }

@@ -3,7 +3,9 @@ package io.sextant.translator;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.sextant.config.networking.Subset;
+import io.sextant.config.networking.TrafficPolicy;
 import io.sextant.model.Endpoint;
+import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
 import io.sextant.model.Resolution;
 import io.sextant.model.ServicePort;
@@ -29,19 +31,24 @@ final class ServiceClusters {
         index.services(),
         (target, endpoints) -> {
           boolean http2 = target.port().protocol().isHttp2();
+          Cluster cluster;
           if (target.service().service().resolution() == Resolution.STATIC) {
-            clusters.add(Clusters.eds(target.name(), http2));
+            cluster = Clusters.eds(target.name(), http2);
           } else if (proxy.kind() == ProxyKind.SIDECAR) {
-            clusters.add(Clusters.strictDns(target.name(), endpoints, http2));
+            cluster = Clusters.strictDns(target.name(), endpoints, http2);
           } else if (endpoints.size() == 1) {
-            clusters.add(Clusters.logicalDns(target.name(), endpoints.get(0), http2));
+            cluster = Clusters.logicalDns(target.name(), endpoints.get(0), http2);
           } else {
             diagnostics.add(
                 "cluster " + target.name(),
                 "left out for proxyless gRPC: it needs exactly one DNS name (LOGICAL_DNS), this"
                     + " service resolves "
                     + endpoints.size());
+            return;
           }
+          clusters.add(
+              TrafficPolicies.apply(
+                  cluster, policy(index, target), target.port(), proxy.kind(), diagnostics));
         });
     return clusters;
   }
@@ -53,20 +60,40 @@ final class ServiceClusters {
 
   /** The assignments of {@code services} only: what an endpoint change needs recomputed. */
   static List<ClusterLoadAssignment> assignments(MeshIndex index, Iterable<MeshService> services) {
+    return assignments(index, services, Locality.UNKNOWN);
+  }
+
+  /**
+   * The assignments as a sidecar in {@code proxy} sees them: endpoints ranked or weighted by the
+   * DestinationRules' locality settings relative to it (none when it is unknown).
+   */
+  static List<ClusterLoadAssignment> assignments(
+      MeshIndex index, Iterable<MeshService> services, Locality proxy) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     forEachCluster(
         index,
         services,
         (target, endpoints) -> {
           if (target.service().service().resolution() == Resolution.STATIC) {
-            assignments.add(Endpoints.assignment(target.name(), endpoints));
+            assignments.add(
+                Endpoints.assignment(
+                    target.name(),
+                    LocalityLoadBalancing.apply(endpoints, policy(index, target), proxy)));
           }
         });
     return assignments;
   }
 
-  /** A cluster to build: which service, port and subset it stands for. */
-  record Target(String name, MeshService service, ServicePort port) {}
+  /** A cluster to build: which service, port and subset ("" for all) it stands for. */
+  record Target(String name, MeshService service, ServicePort port, String subset) {}
+
+  /** The DestinationRule's policy for the target's subset and port, by Istio's precedence. */
+  private static TrafficPolicy policy(MeshIndex index, Target target) {
+    return index
+        .destinationRule(target.service().hostname())
+        .map(dr -> dr.policyFor(target.subset(), target.port().number()))
+        .orElse(TrafficPolicy.NONE);
+  }
 
   private static void forEachCluster(
       MeshIndex index, Iterable<MeshService> services, BiConsumer<Target, List<Endpoint>> action) {
@@ -75,14 +102,15 @@ final class ServiceClusters {
       for (ServicePort port : service.service().ports()) {
         List<Endpoint> endpoints = service.endpoints(port.number());
         action.accept(
-            new Target(Names.outboundCluster(port.number(), service.hostname()), service, port),
+            new Target(Names.outboundCluster(port.number(), service.hostname()), service, port, ""),
             endpoints);
         for (Subset subset : subsets) {
           action.accept(
               new Target(
                   Names.outboundCluster(port.number(), subset.name(), service.hostname()),
                   service,
-                  port),
+                  port,
+                  subset.name()),
               endpoints.stream().filter(e -> e.matches(subset.labels())).toList());
         }
       }

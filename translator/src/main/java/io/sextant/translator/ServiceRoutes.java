@@ -136,8 +136,12 @@ final class ServiceRoutes {
         return List.of(Routes.respond("default", Routes.prefix("/"), 503, NO_DESTINATION));
       }
       Route.Builder route =
-          Routes.forward(
-              "default", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1)))
+          RouteHashing.apply(
+              Routes.forward(
+                  "default", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1))),
+              index,
+              proxy.kind(),
+              diagnostics)
               .toBuilder();
       retries(route.getRouteBuilder(), Optional.empty());
       return List.of(route.build());
@@ -191,8 +195,14 @@ final class ServiceRoutes {
           routes.add(Routes.respond(http.name(), match, 503, NO_DESTINATION));
           continue;
         }
+        // Hashing first: with a consistent hash, retries must not avoid the hosts tried.
         Route.Builder route =
-            withRouteLevel(Routes.forward(http.name(), match, to), http).toBuilder();
+            RouteHashing.apply(
+                withRouteLevel(Routes.forward(http.name(), match, to), http),
+                index,
+                proxy.kind(),
+                diagnostics)
+                .toBuilder();
         retries(route.getRouteBuilder(), http.retries());
         route.getRouteBuilder().addAllRequestMirrorPolicies(mirrors);
         routes.add(route.build());

@@ -228,7 +228,9 @@ final class SidecarListeners {
       String namespace,
       Diagnostics diagnostics) {
     String cluster = Names.outboundCluster(port, s.hostname());
-    Filter proxy = TcpRoutes.proxy(index, s, port, namespace, diagnostics);
+    Filter proxy =
+        TrafficPolicies.idleTimeout(
+            TcpRoutes.proxy(index, s, port, namespace, diagnostics), index, s, port);
     if (!matchAddresses) {
       return Listeners.chain(cluster, proxy);
     }

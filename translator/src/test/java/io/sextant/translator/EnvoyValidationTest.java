@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Needs {@code ENVOY_BIN}; skipped, saying why, without it.
  */
 class EnvoyValidationTest {
+  private static final Path CERTS = Path.of("src/test/resources/golden/certs");
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("sidecarCases")
@@ -52,7 +53,10 @@ class EnvoyValidationTest {
     XdsResources r = Translator.translate(c.mesh(), c.proxy()).resources();
 
     Path config = dir.resolve("bootstrap.json");
-    Files.writeString(config, ProtoJson.print(bootstrap(r)));
+    // Envoy reads the certificate files a TLS policy names: golden cases write /etc/certs/, and
+    // test certificates (a CA and a client pair, valid for a century) stand in for them.
+    Files.writeString(
+        config, ProtoJson.print(bootstrap(r)).replace("/etc/certs/", CERTS.toAbsolutePath() + "/"));
     Process envoy =
         new ProcessBuilder(env, "--mode", "validate", "-c", config.toString())
             .redirectErrorStream(true)

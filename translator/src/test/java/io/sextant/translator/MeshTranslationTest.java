@@ -108,4 +108,68 @@ class MeshTranslationTest {
     assertThat(new SnapshotConsistency.Checker().check(doubled))
         .anyMatch(v -> v.contains("is defined by both cds/SIDECAR and copy"));
   }
+
+  @Test
+  void localityFailover_ranksEndpointsForTheProxysLocality_andAnEndpointChangeReranksThem() {
+    String failover =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          host: reviews
+          trafficPolicy:
+            outlierDetection: {consecutive5xxErrors: 5}
+            loadBalancer: {localityLbSetting: {enabled: true}}
+        """;
+    java.util.function.Function<String, MeshSnapshot> mesh =
+        farAddress ->
+            Rules.mesh(
+                failover,
+                Services.http(REVIEWS, 9080)
+                    .namespace("shop")
+                    .endpoint("10.0.0.1", e -> e.locality("east/east-1"))
+                    .endpoint(farAddress, e -> e.locality("west/west-1"))
+                    .build());
+    ProxyContext east = sidecarIn("east", "east-1");
+    ProxyContext west = sidecarIn("west", "west-1");
+    MeshTranslation before = MeshTranslation.of(mesh.apply("10.0.0.2"));
+
+    assertThat(east.groupKey()).isNotEqualTo(west.groupKey());
+    assertThat(firstPriorityAddress(before.forProxy(east))).isEqualTo("10.0.0.1");
+    assertThat(firstPriorityAddress(before.forProxy(west))).isEqualTo("10.0.0.2");
+
+    MeshSnapshot changed = mesh.apply("10.0.0.9");
+    MeshTranslation after = MeshTranslation.endpointsChanged(before, changed, Set.of(REVIEWS));
+    assertThat(firstPriorityAddress(after.forProxy(west))).isEqualTo("10.0.0.9");
+    assertThat(after.forProxy(west).flatten())
+        .isEqualTo(Translator.translate(changed, west).resources());
+  }
+
+  private static ProxyContext sidecarIn(String region, String zone) {
+    return ProxyContext.fromNode(
+        Node.newBuilder()
+            .setId("productpage." + zone)
+            .setCluster("productpage")
+            .setLocality(
+                io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                    .setRegion(region)
+                    .setZone(zone))
+            .build());
+  }
+
+  private static String firstPriorityAddress(ProxyLayers layers) {
+    var cla =
+        (io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment)
+            layers.endpoints().get(0).resources().get(0);
+    return cla.getEndpointsList().stream()
+        .filter(l -> l.getPriority() == 0)
+        .findFirst()
+        .orElseThrow()
+        .getLbEndpoints(0)
+        .getEndpoint()
+        .getAddress()
+        .getSocketAddress()
+        .getAddress();
+  }
 }

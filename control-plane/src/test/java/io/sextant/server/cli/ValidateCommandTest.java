@@ -110,6 +110,40 @@ class ValidateCommandTest {
   }
 
   @Test
+  void trafficPolicyProblems_arePrintedLocated() throws IOException {
+    Path rule = dir.resolve("dr.yaml");
+    Files.writeString(
+        rule,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          host: reviews
+          trafficPolicy:
+            loadBalancer: {simple: RANDOM, consistentHash: {httpHeaderName: x-user}}
+            outlierDetection: {maxEjectionPercent: 150}
+            tls: {mode: ISTIO_MUTUAL}
+        """);
+
+    Cli.Outcome o = Cli.run("validate", rule.toString());
+
+    assertThat(o.exitCode()).isEqualTo(1);
+    assertThat(o.out().lines())
+        .containsExactly(
+            rule
+                + ":7:52: error: spec.trafficPolicy.loadBalancer.consistentHash: set only one of"
+                + " 'simple' and 'consistentHash'",
+            rule
+                + ":8:44: error: spec.trafficPolicy.outlierDetection.maxEjectionPercent: expected"
+                + " an integer from 0 to 100, got 150",
+            rule
+                + ":9:17: error: spec.trafficPolicy.tls.mode: ISTIO_MUTUAL needs the mesh's own"
+                + " certificates, which come with Sextant's security work; use MUTUAL with"
+                + " certificate files, or SIMPLE");
+  }
+
+  @Test
   void aMissingPath_isAnError() {
     Cli.Outcome o = Cli.run("validate", dir.resolve("nope.yaml").toString());
 

@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /**
@@ -29,6 +30,7 @@ public final class ProtoJson {
           .add(Router.getDescriptor())
           .add(OriginalDst.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
+          .add(UpstreamTlsContext.getDescriptor())
           .add(Bootstrap.getDescriptor())
           .add(
               io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
