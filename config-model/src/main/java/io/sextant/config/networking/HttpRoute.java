@@ -18,6 +18,8 @@ import java.util.Optional;
  *     empty
  * @param timeout how long a request may take, retries included; empty for no limit (Istio's
  *     default)
+ * @param fault delays and aborts injected into the route's requests, if any
+ * @param cors the route's CORS policy, if any
  */
 public record HttpRoute(
     String name,
@@ -27,7 +29,9 @@ public record HttpRoute(
     HeaderOperations headers,
     Optional<Rewrite> rewrite,
     Optional<Answer> answer,
-    Optional<java.time.Duration> timeout) {
+    Optional<java.time.Duration> timeout,
+    Optional<Fault> fault,
+    Optional<CorsPolicy> cors) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
@@ -37,9 +41,11 @@ public record HttpRoute(
     Objects.requireNonNull(rewrite, "rewrite");
     Objects.requireNonNull(answer, "answer");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(cors, "cors");
   }
 
-  /** A route without header operations or rewrites. */
+  /** A route without header operations, rewrites, faults or CORS. */
   public HttpRoute(
       String name,
       List<HttpMatchRequest> match,
@@ -51,6 +57,8 @@ public record HttpRoute(
         route,
         location,
         HeaderOperations.NONE,
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty(),
         Optional.empty(),
         Optional.empty());
