@@ -52,11 +52,12 @@ final class ServiceRoutes {
       List<VirtualHost> hosts = new ArrayList<>();
       for (int i = 0; i < http.size(); i++) {
         String host = http.get(i).getKey().hostname();
-        hosts.add(
+        VirtualHost vhost =
             Routes.virtualHost(
                 Names.hostPort(host, port),
                 domains.get(i),
-                routes(index, host, port, clusters, diagnostics)));
+                routes(index, proxy.kind(), host, port, clusters, diagnostics));
+        hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
       }
       if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
@@ -115,7 +116,12 @@ final class ServiceRoutes {
   }
 
   private static List<Route> routes(
-      MeshIndex index, String host, int port, Set<String> clusters, Diagnostics diagnostics) {
+      MeshIndex index,
+      ProxyKind kind,
+      String host,
+      int port,
+      Set<String> clusters,
+      Diagnostics diagnostics) {
     Optional<VirtualService> vs = index.virtualService(host);
     if (vs.isEmpty() || vs.get().http().isEmpty()) {
       String cluster = Names.outboundCluster(port, host);
@@ -144,7 +150,8 @@ final class ServiceRoutes {
               http.answer().get() instanceof Answer.Redirect r
                   ? Routes.redirect(http.name(), match, r)
                   : Routes.respond(http.name(), match, (Answer.Direct) http.answer().get());
-          routes.add(withRouteLevel(answer, http));
+          routes.add(
+              HttpFilters.route(withRouteLevel(answer, http), http, vs.get(), kind, diagnostics));
         }
         continue;
       }
@@ -154,7 +161,12 @@ final class ServiceRoutes {
         routes.add(
             to.isEmpty()
                 ? Routes.respond(http.name(), match, 503, NO_DESTINATION)
-                : withRouteLevel(Routes.forward(http.name(), match, to), http));
+                : HttpFilters.route(
+                    withRouteLevel(Routes.forward(http.name(), match, to), http),
+                    http,
+                    vs.get(),
+                    kind,
+                    diagnostics));
       }
     }
     return routes;
