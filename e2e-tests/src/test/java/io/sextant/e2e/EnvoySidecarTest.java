@@ -49,35 +49,9 @@ class EnvoySidecarTest extends MeshContract {
 
   @Override
   void startClient() {
-    int adminPort = ControlPlane.freePort();
-    String bootstrap =
-        EnvoyProcess.bootstrap(
-            "--node-id",
-            nodeId(),
-            "--service",
-            "e2e-client",
-            "--namespace",
-            "e2e",
-            "--xds",
-            "127.0.0.1:" + controlPlane.xdsPort(),
-            "--interception",
-            "NONE",
-            "--admin-port",
-            Integer.toString(adminPort));
-    envoy = new EnvoyProcess(envoyBinary, dir, bootstrap, adminPort);
+    envoy = EnvoyProcess.sidecar(envoyBinary, dir, nodeId(), controlPlane.xdsPort());
     for (String host : ports.keySet()) {
-      Poll.until(
-          "Envoy to route " + host + " (log: " + dir.resolve("envoy.log") + ")",
-          () -> {
-            if (!envoy.isAlive()) {
-              throw new AssertionError("Envoy exited:\n" + envoy.logTail());
-            }
-            try {
-              return EnvoyProcess.get(url(host), host).statusCode() == 200;
-            } catch (RuntimeException notYetListening) {
-              return false;
-            }
-          });
+      envoy.awaitOk("Envoy to route " + host, () -> EnvoyProcess.get(url(host), host));
     }
   }
 
