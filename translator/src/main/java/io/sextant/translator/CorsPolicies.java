@@ -5,7 +5,6 @@ import com.google.protobuf.Message;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.sextant.config.networking.HttpRoute;
-import io.sextant.config.networking.VirtualService;
 import io.sextant.translator.envoy.RouteMatches;
 import java.util.Optional;
 
@@ -32,7 +31,7 @@ final class CorsPolicies implements HttpFilterContributor {
   }
 
   @Override
-  public Optional<Message> routeConfig(HttpRoute http, VirtualService vs) {
+  public Optional<Message> routeConfig(HttpRoute http) {
     return http.cors().map(CorsPolicies::policy);
   }
 

@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.sextant.config.networking.Fault;
 import io.sextant.config.networking.HttpRoute;
-import io.sextant.config.networking.VirtualService;
 import io.sextant.translator.envoy.ProtoDurations;
 import java.util.Optional;
 
@@ -30,7 +29,7 @@ final class FaultInjection implements HttpFilterContributor {
   }
 
   @Override
-  public Optional<Message> routeConfig(HttpRoute http, VirtualService vs) {
+  public Optional<Message> routeConfig(HttpRoute http) {
     return http.fault().map(FaultInjection::httpFault);
   }
 

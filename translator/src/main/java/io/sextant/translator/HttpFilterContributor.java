@@ -2,7 +2,8 @@ package io.sextant.translator;
 
 import com.google.protobuf.Message;
 import io.sextant.config.networking.HttpRoute;
-import io.sextant.config.networking.VirtualService;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,9 +31,9 @@ interface HttpFilterContributor {
    */
   record Filter(String name, Message disabledConfig, Optional<String> notForGrpc) {
     public Filter {
-      java.util.Objects.requireNonNull(name, "name");
-      java.util.Objects.requireNonNull(disabledConfig, "disabledConfig");
-      java.util.Objects.requireNonNull(notForGrpc, "notForGrpc");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(disabledConfig, "disabledConfig");
+      Objects.requireNonNull(notForGrpc, "notForGrpc");
     }
 
     /** Whether proxies of {@code kind} run this filter. */
@@ -42,7 +43,7 @@ interface HttpFilterContributor {
   }
 
   /** The per-route configuration {@code http} asks for, if any. */
-  default Optional<Message> routeConfig(HttpRoute http, VirtualService vs) {
+  default Optional<Message> routeConfig(HttpRoute http) {
     return Optional.empty();
   }
 
@@ -66,10 +67,10 @@ interface HttpFilterContributor {
    *
    * @param rules qualified names and locations of the rules, as {@link Diagnostics#subject}
    */
-  record VirtualHostConfig(Message config, java.util.List<String> rules) {
+  record VirtualHostConfig(Message config, List<String> rules) {
     public VirtualHostConfig {
-      java.util.Objects.requireNonNull(config, "config");
-      rules = java.util.List.copyOf(rules);
+      Objects.requireNonNull(config, "config");
+      rules = List.copyOf(rules);
     }
   }
 }

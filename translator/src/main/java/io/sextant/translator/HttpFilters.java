@@ -43,7 +43,7 @@ final class HttpFilters {
       Route route, HttpRoute http, VirtualService vs, ProxyKind kind, Diagnostics diagnostics) {
     Route.Builder b = null;
     for (HttpFilterContributor f : ALL) {
-      Optional<com.google.protobuf.Message> config = f.routeConfig(http, vs);
+      Optional<com.google.protobuf.Message> config = f.routeConfig(http);
       if (config.isEmpty()) {
         continue;
       }

@@ -176,14 +176,14 @@ class ValidateCommandTest {
                 assertThat(l)
                     .startsWith(
                         fault
-                            + ":9:51: error: spec.http[0].fault.abort.percentage.value: expected a"
+                            + ":9:52: error: spec.http[0].fault.abort.percentage.value: expected a"
                             + " percentage from 0 to 100, got 150"))
         .anySatisfy(
             l ->
                 assertThat(l)
                     .startsWith(
                         fault
-                            + ":11:24: error: spec.http[0].corsPolicy.allowOrigins[0].suffix:"
+                            + ":11:23: error: spec.http[0].corsPolicy.allowOrigins[0].suffix:"
                             + " unknown field 'suffix'"))
         .anySatisfy(
             l ->
