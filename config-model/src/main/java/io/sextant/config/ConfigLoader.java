@@ -1,5 +1,6 @@
 package io.sextant.config;
 
+import io.sextant.config.sextant.RateLimit;
 import io.sextant.config.yaml.Problems;
 import io.sextant.config.yaml.YamlDocuments;
 import io.sextant.config.yaml.YamlObject;
@@ -15,9 +16,10 @@ import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Loads Istio {@code networking.istio.io} resources from multi-document YAML. Each document is
- * checked field by field; every problem is reported with {@code file:line:column}, the field path
- * and what was expected. A file with any problem yields no resources at all.
+ * Loads Istio {@code networking.istio.io} resources, and Sextant's own {@code sextant.io} {@code
+ * RateLimit}, from multi-document YAML. Each document is checked field by field; every problem is
+ * reported with {@code file:line:column}, the field path and what was expected. A file with any
+ * problem yields no resources at all.
  */
 public final class ConfigLoader {
   /** The API versions Istio serves for the networking kinds; all carry the same schema. */
@@ -93,23 +95,30 @@ public final class ConfigLoader {
           case "ServiceEntry" -> ServiceEntryReader.read(meta.get(), spec.get());
           case "VirtualService" -> VirtualServiceReader.read(meta.get(), spec.get());
           case "DestinationRule" -> DestinationRuleReader.read(meta.get(), spec.get());
+          case RateLimit.KIND -> RateLimitReader.read(meta.get(), spec.get());
           default -> null;
         };
     return problems.size() == before ? Optional.ofNullable(resource) : Optional.empty();
   }
 
   private static Optional<ResourceMeta> readMeta(YamlObject doc, String apiVersion, String kind) {
-    if (!List.of("ServiceEntry", "VirtualService", "DestinationRule").contains(kind)) {
+    if (!List.of("ServiceEntry", "VirtualService", "DestinationRule", RateLimit.KIND)
+        .contains(kind)) {
       doc.error(
           "kind",
-          "unknown kind '" + kind + "'; expected ServiceEntry, VirtualService or DestinationRule");
+          "unknown kind '"
+              + kind
+              + "'; expected ServiceEntry, VirtualService, DestinationRule or RateLimit");
       return Optional.empty();
     }
-    if (!apiVersion.isEmpty() && !NETWORKING_API_VERSIONS.contains(apiVersion)) {
+    List<String> versions =
+        kind.equals(RateLimit.KIND) ? List.of(RateLimit.API_VERSION) : NETWORKING_API_VERSIONS;
+    if (!apiVersion.isEmpty() && !versions.contains(apiVersion)) {
       doc.error(
           "apiVersion",
-          "expected one of "
-              + String.join(", ", NETWORKING_API_VERSIONS)
+          "expected "
+              + (versions.size() > 1 ? "one of " : "")
+              + String.join(", ", versions)
               + " for "
               + kind
               + ", got '"

@@ -6,6 +6,7 @@ import io.sextant.config.networking.HttpRouteDestination;
 import io.sextant.config.networking.ServiceEntry;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import io.sextant.model.Hostnames;
 import io.sextant.model.MeshSettings;
 import java.util.ArrayList;
@@ -72,6 +73,15 @@ public final class RuleChecks {
     for (ConfigResource r : resources) {
       if (r instanceof VirtualService vs) {
         checkVirtualService(vs, hosts, hostsKnowable, subsets, mesh, findings);
+      } else if (r instanceof RateLimit rl) {
+        String host = mesh.qualify(rl.host(), rl.meta().namespace());
+        if (hostsKnowable && !Hostnames.isWildcard(host) && !hosts.contains(host)) {
+          findings.add(
+              new Finding(
+                  rl.meta().location(),
+                  Severity.WARNING,
+                  rl.meta().qualifiedName() + ": host " + host + " is not known to any registry"));
+        }
       }
     }
     return findings;

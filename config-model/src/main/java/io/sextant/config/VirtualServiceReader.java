@@ -1,7 +1,9 @@
 package io.sextant.config;
 
 import io.sextant.config.networking.Answer;
+import io.sextant.config.networking.CorsPolicy;
 import io.sextant.config.networking.Destination;
+import io.sextant.config.networking.Fault;
 import io.sextant.config.networking.HeaderOperations;
 import io.sextant.config.networking.HttpMatchRequest;
 import io.sextant.config.networking.HttpRoute;
@@ -91,10 +93,23 @@ final class VirtualServiceReader {
         IstioDurations.read(r, "timeout", java.time.Duration.ofMillis(1));
     Optional<RetryPolicy> retries = r.object("retries").map(VirtualServiceReader::readRetries);
     List<Mirror> mirrors = readMirrors(r);
-    r.unsupported("delegate", "fault", "corsPolicy");
+    Optional<Fault> fault = r.object("fault").map(FaultReader::read);
+    Optional<CorsPolicy> cors = r.object("corsPolicy").map(CorsPolicyReader::read);
+    r.unsupported("delegate");
     r.finish();
     return new HttpRoute(
-        name, match, route, r.location(), headers, rewrite, answer, timeout, retries, mirrors);
+        name,
+        match,
+        route,
+        r.location(),
+        headers,
+        rewrite,
+        answer,
+        timeout,
+        retries,
+        mirrors,
+        fault,
+        cors);
   }
 
   /** Envoy's {@code x-envoy-retry-on} and {@code x-envoy-retry-grpc-on} conditions. */
@@ -274,7 +289,7 @@ final class VirtualServiceReader {
     return new Answer.Direct(status, body);
   }
 
-  private static HttpMatchRequest readMatch(YamlObject m) {
+  static HttpMatchRequest readMatch(YamlObject m) {
     String name = m.string("name", "");
     Optional<StringMatch> uri = m.object("uri").map(s -> readStringMatch(s, false));
     boolean ignoreUriCase = m.bool("ignoreUriCase").orElse(false);
@@ -326,7 +341,7 @@ final class VirtualServiceReader {
    * One of {@code exact}, {@code prefix} or {@code regex} (RE2, checked here as Envoy will). With
    * {@code emptyMeansPresent}, an empty object is allowed and means "present" (null is returned).
    */
-  private static StringMatch readStringMatch(YamlObject s, boolean emptyMeansPresent) {
+  static StringMatch readStringMatch(YamlObject s, boolean emptyMeansPresent) {
     Optional<String> exact = s.string("exact");
     Optional<String> prefix = s.string("prefix");
     Optional<String> regex = s.string("regex");

@@ -3,6 +3,7 @@ package io.sextant.model;
 import io.sextant.config.ResourceMeta;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -21,13 +22,15 @@ import java.util.TreeMap;
  * @param services every service by hostname, in hostname order
  * @param virtualServices VirtualServices, ordered by namespace then name
  * @param destinationRules DestinationRules, ordered by namespace then name
+ * @param rateLimits Sextant RateLimits, ordered by namespace then name
  */
 public record MeshSnapshot(
     long generation,
     SortedMap<String, MeshService> services,
     List<VirtualService> virtualServices,
     List<DestinationRule> destinationRules,
-    MeshSettings settings) {
+    MeshSettings settings,
+    List<RateLimit> rateLimits) {
 
   private static final Comparator<ResourceMeta> BY_NAME =
       Comparator.comparing(ResourceMeta::namespace).thenComparing(ResourceMeta::name);
@@ -43,6 +46,18 @@ public record MeshSnapshot(
             .sorted(Comparator.comparing(DestinationRule::meta, BY_NAME))
             .toList();
     Objects.requireNonNull(settings, "settings");
+    rateLimits =
+        rateLimits.stream().sorted(Comparator.comparing(RateLimit::meta, BY_NAME)).toList();
+  }
+
+  /** A snapshot without RateLimits. */
+  public MeshSnapshot(
+      long generation,
+      SortedMap<String, MeshService> services,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      MeshSettings settings) {
+    this(generation, services, virtualServices, destinationRules, settings, List.of());
   }
 
   public static MeshSnapshot of(
@@ -51,11 +66,22 @@ public record MeshSnapshot(
       List<VirtualService> virtualServices,
       List<DestinationRule> destinationRules,
       MeshSettings settings) {
+    return of(generation, services, virtualServices, destinationRules, settings, List.of());
+  }
+
+  public static MeshSnapshot of(
+      long generation,
+      Collection<MeshService> services,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      MeshSettings settings,
+      List<RateLimit> rateLimits) {
     SortedMap<String, MeshService> byHost = new TreeMap<>();
     for (MeshService s : services) {
       byHost.put(s.hostname(), s);
     }
-    return new MeshSnapshot(generation, byHost, virtualServices, destinationRules, settings);
+    return new MeshSnapshot(
+        generation, byHost, virtualServices, destinationRules, settings, rateLimits);
   }
 
   public static MeshSnapshot empty() {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A real Envoy sidecar, started from the bootstrap {@code sextant bootstrap} prints, with its admin
@@ -49,29 +50,6 @@ final class EnvoyProcess implements AutoCloseable {
     return Optional.of(bin);
   }
 
-  /**
-   * Starts Envoy as the sidecar of client {@code e2e-client} in namespace {@code e2e}, without
-   * iptables ({@code INTERCEPTION_MODE: NONE}): it binds each service port on 127.0.0.1.
-   */
-  static EnvoyProcess sidecar(Path binary, Path dir, String nodeId, int xdsPort) {
-    int adminPort = ControlPlane.freePort();
-    String bootstrap =
-        bootstrap(
-            "--node-id",
-            nodeId,
-            "--service",
-            "e2e-client",
-            "--namespace",
-            "e2e",
-            "--xds",
-            "127.0.0.1:" + xdsPort,
-            "--interception",
-            "NONE",
-            "--admin-port",
-            Integer.toString(adminPort));
-    return new EnvoyProcess(binary, dir, bootstrap, adminPort);
-  }
-
   /** Prints the bootstrap through the real CLI, exactly as a user would get it. */
   static String bootstrap(String... args) {
     PrintStream original = System.out;
@@ -90,6 +68,30 @@ final class EnvoyProcess implements AutoCloseable {
       throw new AssertionError("sextant bootstrap exited with " + exit);
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A sidecar without iptables ({@code INTERCEPTION_MODE: NONE}) of service {@code e2e-client} in
+   * namespace {@code e2e}, bootstrapped by {@code sextant bootstrap} to the control plane on {@code
+   * xdsPort}, with its admin API on a free port.
+   */
+  static EnvoyProcess sidecar(Path binary, Path workDir, String nodeId, int xdsPort) {
+    int adminPort = ControlPlane.freePort();
+    String bootstrap =
+        bootstrap(
+            "--node-id",
+            nodeId,
+            "--service",
+            "e2e-client",
+            "--namespace",
+            "e2e",
+            "--xds",
+            "127.0.0.1:" + xdsPort,
+            "--interception",
+            "NONE",
+            "--admin-port",
+            Integer.toString(adminPort));
+    return new EnvoyProcess(binary, workDir, bootstrap, adminPort);
   }
 
   EnvoyProcess(Path binary, Path workDir, String bootstrapYaml, int adminPort) {
@@ -117,6 +119,25 @@ final class EnvoyProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code call} through this Envoy answers 200 ({@code what} names it in a timeout);
+   * fails at once, with the log's tail, if Envoy exits.
+   */
+  void awaitOk(String what, Supplier<HttpResponse<String>> call) {
+    Poll.until(
+        what + " (log: " + log + ")",
+        () -> {
+          if (!isAlive()) {
+            throw new AssertionError("Envoy exited:\n" + logTail());
+          }
+          try {
+            return call.get().statusCode() == 200;
+          } catch (RuntimeException notYetListening) {
+            return false;
+          }
+        });
+  }
+
   /** GET on Envoy's admin API. */
   String admin(String pathAndQuery) {
     return get("http://127.0.0.1:" + adminPort + pathAndQuery, null).body();
@@ -139,6 +160,11 @@ final class EnvoyProcess implements AutoCloseable {
     if (host != null) {
       b.header("Host", host);
     }
+    return send(b);
+  }
+
+  /** Sends any request, as the app would, and reads the answer as text. */
+  static HttpResponse<String> send(HttpRequest.Builder b) {
     try {
       return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -151,18 +177,7 @@ final class EnvoyProcess implements AutoCloseable {
 
   /** Waits until a GET of {@code url} with Host {@code host} is answered 200 through Envoy. */
   void awaitRouting(String url, String host) {
-    Poll.until(
-        "Envoy to route " + host + " (log: " + log + ")",
-        () -> {
-          if (!isAlive()) {
-            throw new AssertionError("Envoy exited:\n" + logTail());
-          }
-          try {
-            return get(url, host).statusCode() == 200;
-          } catch (RuntimeException notYetListening) {
-            return false;
-          }
-        });
+    awaitOk("Envoy to route " + host, () -> get(url, host));
   }
 
   String logTail() {

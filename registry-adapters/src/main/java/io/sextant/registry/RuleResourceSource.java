@@ -3,14 +3,15 @@ package io.sextant.registry;
 import io.sextant.config.ConfigResource;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Routing rules ({@code VirtualService}, {@code DestinationRule}) from files or from Kubernetes
- * custom resources. A resource that fails to load keeps its previous rules where it can and is
- * reported in {@link #status()}.
+ * Routing rules ({@code VirtualService}, {@code DestinationRule}, {@code RateLimit}) from files or
+ * from Kubernetes custom resources. A resource that fails to load keeps its previous rules where it
+ * can and is reported in {@link #status()}.
  */
 public final class RuleResourceSource implements RuleSource {
   private final String name;
@@ -35,7 +36,7 @@ public final class RuleResourceSource implements RuleSource {
     this.ignored =
         new IgnoredResources(
             name,
-            "rule sources read VirtualService and DestinationRule only;"
+            "rule sources read VirtualService, DestinationRule and RateLimit only;"
                 + " list this path under a registry");
   }
 
@@ -55,16 +56,19 @@ public final class RuleResourceSource implements RuleSource {
   private synchronized void apply(List<ConfigResource> resources) {
     List<VirtualService> virtualServices = new ArrayList<>();
     List<DestinationRule> destinationRules = new ArrayList<>();
+    List<RateLimit> rateLimits = new ArrayList<>();
     for (ConfigResource resource : resources) {
       if (resource instanceof VirtualService vs) {
         virtualServices.add(vs);
       } else if (resource instanceof DestinationRule dr) {
         destinationRules.add(dr);
+      } else if (resource instanceof RateLimit rl) {
+        rateLimits.add(rl);
       } else {
         ignored.ignore(resource);
       }
     }
-    RuleSet next = new RuleSet(virtualServices, destinationRules);
+    RuleSet next = new RuleSet(virtualServices, destinationRules, rateLimits);
     // A change to an ignored resource leaves the rules as they were.
     if (synced && next.equals(rules)) {
       return;

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Listeners for proxyless gRPC clients: one API listener per HTTP service port, named {@code
  * HOST:PORT} because grpc-java asks for exactly the authority of its {@code xds:///} target. Each
- * points at the same per-port route configuration sidecars use.
+ * points at the same per-port route configuration sidecars use, with the HTTP filters grpc-java
+ * runs (fault injection) before the router.
  */
 final class GrpcListeners {
   private GrpcListeners() {}
@@ -26,7 +27,11 @@ final class GrpcListeners {
         String name = Names.hostPort(service.hostname(), port.number());
         listeners.add(
             Listeners.apiListener(
-                name, Listeners.rdsConnectionManager(name, Names.routeConfig(port.number()))));
+                name,
+                Listeners.rdsConnectionManager(
+                    name,
+                    Names.routeConfig(port.number()),
+                    HttpFilters.connectionManagerFilters(ProxyKind.GRPC))));
       }
     }
     return listeners;

@@ -4,6 +4,7 @@ import io.sextant.config.ResourceMeta;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import io.sextant.model.Hostnames;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
@@ -44,6 +45,7 @@ public final class MeshIndex {
   private final boolean scopedVirtualServices;
   private final boolean sourceSelectingRoutes;
   private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
+  private final Map<String, List<RateLimit>> rateLimitsByHost = new HashMap<>();
 
   /** Services by port number, each list in hostname order: every route config walks these. */
   private final SortedMap<Integer, List<Map.Entry<MeshService, ServicePort>>> servicesByPort =
@@ -81,6 +83,27 @@ public final class MeshIndex {
         dr -> List.of(dr.host()),
         destinationRuleByHost,
         diagnostics);
+    bindRateLimits(diagnostics);
+  }
+
+  /** Unlike routing rules, several RateLimits may apply to one host; each gets its bucket. */
+  private void bindRateLimits(Diagnostics diagnostics) {
+    for (RateLimit limit : mesh.rateLimits()) {
+      String pattern = qualify(limit.host(), limit.meta().namespace());
+      Iterable<MeshService> candidates =
+          pattern.startsWith("*") ? services() : service(pattern).stream().toList();
+      boolean matchedAny = false;
+      for (MeshService s : candidates) {
+        if (Hostnames.matches(pattern, s.hostname())) {
+          rateLimitsByHost.computeIfAbsent(s.hostname(), h -> new ArrayList<>()).add(limit);
+          matchedAny = true;
+        }
+      }
+      if (!matchedAny) {
+        diagnostics.add(
+            limit.meta(), "no service matches host " + pattern + "; the rule has no effect");
+      }
+    }
   }
 
   public static MeshIndex of(MeshSnapshot mesh, Diagnostics diagnostics) {
@@ -191,6 +214,11 @@ public final class MeshIndex {
 
   public Optional<DestinationRule> destinationRule(String hostname) {
     return Optional.ofNullable(destinationRuleByHost.get(hostname));
+  }
+
+  /** The RateLimits for {@code hostname}, ordered by namespace then name. */
+  public List<RateLimit> rateLimits(String hostname) {
+    return Collections.unmodifiableList(rateLimitsByHost.getOrDefault(hostname, List.of()));
   }
 
   /** The subsets the DestinationRule for {@code hostname} defines, in the rule's order. */

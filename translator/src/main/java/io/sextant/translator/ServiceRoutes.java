@@ -56,11 +56,12 @@ final class ServiceRoutes {
       List<VirtualHost> hosts = new ArrayList<>();
       for (int i = 0; i < http.size(); i++) {
         String host = http.get(i).getKey().hostname();
-        hosts.add(
+        VirtualHost vhost =
             Routes.virtualHost(
                 Names.hostPort(host, port),
                 domains.get(i),
-                routes(index, host, proxy, port, clusters, diagnostics)));
+                routes(index, host, proxy, port, clusters, diagnostics));
+        hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
       }
       if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
@@ -183,7 +184,8 @@ final class ServiceRoutes {
               http.answer().get() instanceof Answer.Redirect r
                   ? Routes.redirect(http.name(), match, r)
                   : Routes.respond(http.name(), match, (Answer.Direct) http.answer().get());
-          routes.add(withRouteLevel(answer, http));
+          routes.add(
+              HttpFilters.route(withRouteLevel(answer, http), http, vs, proxy.kind(), diagnostics));
         }
         continue;
       }
@@ -205,7 +207,7 @@ final class ServiceRoutes {
                 .toBuilder();
         retries(route.getRouteBuilder(), http.retries());
         route.getRouteBuilder().addAllRequestMirrorPolicies(mirrors);
-        routes.add(route.build());
+        routes.add(HttpFilters.route(route.build(), http, vs, proxy.kind(), diagnostics));
       }
     }
     return routes;

@@ -188,7 +188,9 @@ final class SidecarListeners {
               "http",
               Listeners.httpFilter(
                   Listeners.rdsConnectionManager(
-                      Names.outboundStatPrefix(address, port), Names.routeConfig(port))));
+                      Names.outboundStatPrefix(address, port),
+                      Names.routeConfig(port),
+                      HttpFilters.connectionManagerFilters(ProxyKind.SIDECAR))));
     } else if (!defaultTcp.isEmpty()) {
       String host = defaultTcp.get(0);
       fallback =

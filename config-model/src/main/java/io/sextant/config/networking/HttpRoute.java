@@ -20,6 +20,8 @@ import java.util.Optional;
  *     default)
  * @param retries how failed requests are retried; empty for Istio's default policy
  * @param mirrors where copies of the requests are sent
+ * @param fault delays and aborts injected into the route's requests, if any
+ * @param cors the route's CORS policy, if any
  */
 public record HttpRoute(
     String name,
@@ -31,7 +33,9 @@ public record HttpRoute(
     Optional<Answer> answer,
     Optional<java.time.Duration> timeout,
     Optional<RetryPolicy> retries,
-    List<Mirror> mirrors) {
+    List<Mirror> mirrors,
+    Optional<Fault> fault,
+    Optional<CorsPolicy> cors) {
   public HttpRoute {
     Objects.requireNonNull(name, "name");
     match = List.copyOf(match);
@@ -43,9 +47,11 @@ public record HttpRoute(
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(retries, "retries");
     mirrors = List.copyOf(mirrors);
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(cors, "cors");
   }
 
-  /** A route without header operations or rewrites. */
+  /** A route without header operations, rewrites, faults or CORS. */
   public HttpRoute(
       String name,
       List<HttpMatchRequest> match,
@@ -61,6 +67,8 @@ public record HttpRoute(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        List.of());
+        List.of(),
+        Optional.empty(),
+        Optional.empty());
   }
 }

@@ -257,6 +257,7 @@ public final class AdminServer implements AutoCloseable {
     out.addProperty("services", scheduler.mesh().services().size());
     out.addProperty("virtualServices", scheduler.mesh().virtualServices().size());
     out.addProperty("destinationRules", scheduler.mesh().destinationRules().size());
+    out.addProperty("rateLimits", scheduler.mesh().rateLimits().size());
     JsonArray list = new JsonArray();
     for (SourceStatus s : sources.get()) {
       JsonObject o = new JsonObject();

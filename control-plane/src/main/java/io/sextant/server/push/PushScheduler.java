@@ -366,7 +366,8 @@ public final class PushScheduler
             services.get(),
             rules.virtualServices(),
             rules.destinationRules(),
-            settings);
+            settings,
+            rules.rateLimits());
     long start = System.nanoTime();
     boolean endpointOnly =
         ready && translation != null && !full && onlyStaticServices(next, changedHosts);

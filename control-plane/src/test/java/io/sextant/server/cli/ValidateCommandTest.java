@@ -9,6 +9,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ValidateCommandTest {
+  private static final String REVIEWS =
+      """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          hosts: [reviews.shop.svc.cluster.local]
+          ports: [{number: 9080, name: http, protocol: HTTP}]
+          resolution: STATIC
+          endpoints: [{address: 10.0.0.1}]
+      """;
+
   @TempDir Path dir;
 
   @Test
@@ -29,15 +41,8 @@ class ValidateCommandTest {
   void everyProblem_isPrintedLocated_andAnyErrorExitsNonZero() throws IOException {
     Files.writeString(
         dir.resolve("services.yaml"),
-        """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: reviews, namespace: shop}
-        spec:
-          hosts: [reviews.shop.svc.cluster.local]
-          ports: [{number: 9080, name: http, protocol: HTTP}]
-          resolution: STATIC
-          endpoints: [{address: 10.0.0.1}]
+        REVIEWS
+            + """
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
@@ -141,6 +146,94 @@ class ValidateCommandTest {
                 + ":9:17: error: spec.trafficPolicy.tls.mode: ISTIO_MUTUAL needs the mesh's own"
                 + " certificates, which come with Sextant's security work; use MUTUAL with"
                 + " certificate files, or SIMPLE");
+  }
+
+  @Test
+  void faultCorsAndRateLimitProblems_arePrintedLocated() throws IOException {
+    Files.writeString(dir.resolve("services.yaml"), REVIEWS);
+    Path fault = dir.resolve("fault.yaml");
+    Files.writeString(
+        fault,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          hosts: [reviews]
+          http:
+          - route: [{destination: {host: reviews}}]
+            fault:
+              abort: {httpStatus: 503, percentage: {value: 150}}
+            corsPolicy:
+              allowOrigins: [{suffix: .example.com}]
+        """);
+    Path limits = dir.resolve("limits.yaml");
+    Files.writeString(
+        limits,
+        """
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: ghost, namespace: shop}
+        spec:
+          host: ghost
+          tokensPerFill: 10
+          fillInterval: 1s
+        ---
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          host: reviews
+          tokensPerFill: 10
+          fillInterval: 1s
+        """);
+    Path badLimit = dir.resolve("bad-limit.yaml");
+    Files.writeString(
+        badLimit,
+        """
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: reviews-status, namespace: shop}
+        spec:
+          host: reviews
+          tokensPerFill: 10
+          fillInterval: 1s
+          statusCode: 200
+        """);
+
+    Cli.Outcome o = Cli.run("validate", dir.toString());
+
+    assertThat(o.exitCode()).isEqualTo(1);
+    assertThat(o.out().lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        fault
+                            + ":9:52: error: spec.http[0].fault.abort.percentage.value: expected a"
+                            + " number from 0 to 100, got 150"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        fault
+                            + ":11:23: error: spec.http[0].corsPolicy.allowOrigins[0].suffix:"
+                            + " unknown field 'suffix'"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        badLimit
+                            + ":8:15: error: spec.statusCode: expected an integer from 400 to 599,"
+                            + " got 200"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .isEqualTo(
+                        limits
+                            + ":1:1: warning: RateLimit shop/ghost: host"
+                            + " ghost.shop.svc.cluster.local is not known to any registry"));
+    assertThat(o.out()).doesNotContain("host reviews.shop.svc.cluster.local is not known");
   }
 
   @Test

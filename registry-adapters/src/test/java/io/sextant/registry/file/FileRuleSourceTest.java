@@ -8,6 +8,7 @@ import io.sextant.config.ConfigError;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import io.sextant.registry.CapturedLog;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RuleResourceSource;
@@ -94,6 +95,30 @@ class FileRuleSourceTest {
         .extracting(DestinationRule::host)
         .containsExactly("reviews.local");
     assertThat(rules).isEqualTo(source.rules());
+  }
+
+  @Test
+  void rateLimits_areDeliveredWithTheRoutingRules() {
+    write(dir.resolve("vs.yaml"), VIRTUAL_SERVICE);
+    write(
+        dir.resolve("limit.yaml"),
+        """
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: reviews-limit}
+        spec:
+          host: reviews.local
+          tokensPerFill: 10
+          fillInterval: 1s
+        """);
+
+    start();
+
+    RuleSet rules = delivered.get(0);
+    assertThat(rules.virtualServices()).hasSize(1);
+    assertThat(rules.rateLimits())
+        .extracting(RateLimit::host, RateLimit::tokensPerFill)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("reviews.local", 10));
   }
 
   @Test

@@ -59,7 +59,13 @@ public final class Listeners {
 
   /** An HTTP connection manager that fetches route configuration {@code rdsName} over ADS. */
   public static HttpConnectionManager rdsConnectionManager(String statPrefix, String rdsName) {
-    return connectionManager(statPrefix)
+    return rdsConnectionManager(statPrefix, rdsName, List.of());
+  }
+
+  /** The same, with {@code filters} in this order before the router. */
+  public static HttpConnectionManager rdsConnectionManager(
+      String statPrefix, String rdsName, List<HttpFilter> filters) {
+    return connectionManager(statPrefix, filters)
         .setRds(Rds.newBuilder().setConfigSource(Clusters.ads()).setRouteConfigName(rdsName))
         .build();
   }
@@ -67,17 +73,24 @@ public final class Listeners {
   /** An HTTP connection manager with its route configuration inline. */
   public static HttpConnectionManager inlineConnectionManager(
       String statPrefix, RouteConfiguration routes) {
-    return connectionManager(statPrefix).setRouteConfig(routes).build();
+    return connectionManager(statPrefix, List.of()).setRouteConfig(routes).build();
   }
 
-  private static HttpConnectionManager.Builder connectionManager(String statPrefix) {
+  private static HttpConnectionManager.Builder connectionManager(
+      String statPrefix, List<HttpFilter> filters) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .addAllHttpFilters(filters)
         .addHttpFilters(
             HttpFilter.newBuilder()
                 .setName(ROUTER)
                 .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+  }
+
+  /** An HTTP filter of a connection manager, configured by {@code config}. */
+  public static HttpFilter httpFilter(String name, com.google.protobuf.Message config) {
+    return HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(config)).build();
   }
 
   public static Filter httpFilter(HttpConnectionManager hcm) {

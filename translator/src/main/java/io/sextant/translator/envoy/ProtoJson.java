@@ -38,6 +38,13 @@ public final class ProtoJson {
           .add(
               io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
                   .PreviousPrioritiesConfig.getDescriptor())
+          // The HTTP filter features' configurations (see translator's HttpFilters).
+          .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+                  .getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);

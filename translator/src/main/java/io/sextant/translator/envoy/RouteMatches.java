@@ -40,18 +40,24 @@ public final class RouteMatches {
       b.addHeaders(header(h.getKey(), h.getValue()));
     }
     for (Map.Entry<String, Optional<StringMatch>> q : m.queryParams().entrySet()) {
-      QueryParameterMatcher.Builder qm = QueryParameterMatcher.newBuilder().setName(q.getKey());
-      if (q.getValue().isPresent()) {
-        qm.setStringMatch(string(q.getValue().get()));
-      } else {
-        qm.setPresentMatch(true);
-      }
-      b.addQueryParameters(qm);
+      b.addQueryParameters(queryParameter(q.getKey(), q.getValue()));
     }
     return b.build();
   }
 
-  private static HeaderMatcher header(String name, Optional<StringMatch> value) {
+  /** A query parameter by value, or by presence when {@code value} is empty. */
+  public static QueryParameterMatcher queryParameter(String name, Optional<StringMatch> value) {
+    QueryParameterMatcher.Builder qm = QueryParameterMatcher.newBuilder().setName(name);
+    if (value.isPresent()) {
+      qm.setStringMatch(string(value.get()));
+    } else {
+      qm.setPresentMatch(true);
+    }
+    return qm.build();
+  }
+
+  /** A header (or pseudo-header) by value, or by presence when {@code value} is empty. */
+  public static HeaderMatcher header(String name, Optional<StringMatch> value) {
     HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(name);
     if (value.isEmpty()) {
       return h.setPresentMatch(true).build();
@@ -59,7 +65,7 @@ public final class RouteMatches {
     return h.setStringMatch(string(value.get())).build();
   }
 
-  static StringMatcher string(StringMatch s) {
+  public static StringMatcher string(StringMatch s) {
     StringMatcher.Builder b = StringMatcher.newBuilder();
     if (s instanceof StringMatch.Exact) {
       b.setExact(s.value());
