@@ -18,7 +18,14 @@ final class RateLimitReader {
     if (!host.isEmpty()) {
       VirtualServiceReader.checkHost(spec, "host", host);
     }
-    Optional<HttpMatchRequest> match = spec.object("match").map(VirtualServiceReader::readMatch);
+    Optional<HttpMatchRequest> match =
+        spec.object("match")
+            .map(
+                m -> {
+                  // A limit is counted per calling proxy, for every caller alike.
+                  m.unsupported("sourceLabels", "sourceNamespace");
+                  return VirtualServiceReader.readMatch(m);
+                });
     int tokens = spec.requiredInteger("tokensPerFill", 1, Integer.MAX_VALUE);
     Optional<Duration> interval = IstioDurations.read(spec, "fillInterval", MIN_FILL_INTERVAL);
     if (!spec.has("fillInterval")) {

@@ -80,9 +80,9 @@ class HttpFilterFieldsTest {
       delimiter = '|',
       value = {
         "{abort: {httpStatus: 500, percentage: {value: 120}}} | 120 | fault.abort.percentage.value"
-            + " | expected a percentage from 0 to 100, got 120",
+            + " | expected a number from 0 to 100, got 120",
         "{delay: {fixedDelay: 1s, percentage: {value: -1}}} | -1 | fault.delay.percentage.value"
-            + " | expected a percentage from 0 to 100, got -1",
+            + " | expected a number from 0 to 100, got -1",
         "{delay: {fixedDelay: 1s, percent: 101}} | 101 | fault.delay.percent"
             + " | expected an integer from 0 to 100, got 101",
         "{abort: {grpcStatus: Unavailable}} | Unavailable | fault.abort.grpcStatus"

@@ -2,6 +2,8 @@ package io.sextant.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -178,7 +180,12 @@ class ProxylessFaultInjectionTest {
         .contains("envoy.filters.http.fault")
         .doesNotContain("envoy.filters.http.cors")
         .doesNotContain("envoy.filters.http.local_ratelimit");
-    // Translation diagnostics are mesh-wide; /debug/configz lists them.
+    // The proxy's own dump says why, and so does the mesh-wide list on /debug/configz.
+    JsonArray notes = JsonParser.parseString(dump).getAsJsonObject().getAsJsonArray("diagnostics");
+    assertThat(notes.toString())
+        .contains("corsPolicy is left out for GRPC proxies: grpc-java does not implement the CORS")
+        .contains("RateLimit e2e/slow-limit")
+        .contains("grpc-java does not implement the local rate limit filter");
     assertThat(controlPlane.admin("/debug/configz"))
         .contains("corsPolicy is left out for GRPC proxies: grpc-java does not implement the CORS")
         .contains("RateLimit e2e/slow-limit")

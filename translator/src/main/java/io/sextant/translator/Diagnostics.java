@@ -4,6 +4,7 @@ import io.sextant.config.ResourceMeta;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Collects {@link Diagnostic}s during one translation, without duplicates, in order. */
@@ -16,6 +17,15 @@ public final class Diagnostics {
 
   public void add(ResourceMeta rule, String message) {
     add(subject(rule), message);
+  }
+
+  /** A diagnostic about what proxies of {@code kind} only get, or do not get. */
+  public void add(ProxyKind kind, String subject, String message) {
+    found.add(new Diagnostic(subject, message, Optional.of(kind)));
+  }
+
+  public void add(ProxyKind kind, ResourceMeta rule, String message) {
+    add(kind, subject(rule), message);
   }
 
   public static String subject(ResourceMeta rule) {

@@ -49,6 +49,7 @@ final class HttpFilters {
       }
       if (!f.filter().runsIn(kind)) {
         diagnostics.add(
+            kind,
             vs.meta(),
             "route at "
                 + http.location()
@@ -86,6 +87,7 @@ final class HttpFilters {
       if (!f.filter().runsIn(kind)) {
         for (String rule : config.get().rules()) {
           diagnostics.add(
+              kind,
               rule,
               "not applied to "
                   + Names.hostPort(host, port)

@@ -42,11 +42,14 @@ final class RouteHashing {
     String subject = "route " + route.getName() + " to " + String.join(", ", clusters);
     if (keys.size() > 1) {
       diagnostics.add(
-          subject, "its destinations hash on different keys; the first destination's is used");
+          ProxyKind.GRPC,
+          subject,
+          "its destinations hash on different keys; the first destination's is used");
     }
     HashKey key = keys.get(0);
     if (kind == ProxyKind.GRPC && !(key instanceof HashKey.Header)) {
       diagnostics.add(
+          ProxyKind.GRPC,
           subject,
           "proxyless gRPC: grpc-java hashes on headers only; "
               + key.getClass().getSimpleName()

@@ -40,6 +40,7 @@ final class ServiceClusters {
             cluster = Clusters.logicalDns(target.name(), endpoints.get(0), http2);
           } else {
             diagnostics.add(
+                ProxyKind.GRPC,
                 "cluster " + target.name(),
                 "left out for proxyless gRPC: it needs exactly one DNS name (LOGICAL_DNS), this"
                     + " service resolves "

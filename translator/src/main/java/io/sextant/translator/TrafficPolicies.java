@@ -14,6 +14,7 @@ import io.sextant.config.networking.TrafficPolicy;
 import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.ClusterPolicies;
+import io.sextant.translator.envoy.ProtoDurations;
 import java.util.Optional;
 
 /**
@@ -81,8 +82,7 @@ final class TrafficPolicies {
       TcpProxy proxy = tcpProxy.getTypedConfig().unpack(TcpProxy.class);
       return tcpProxy.toBuilder()
           .setTypedConfig(
-              Any.pack(
-                  proxy.toBuilder().setIdleTimeout(ClusterPolicies.duration(idle.get())).build()))
+              Any.pack(proxy.toBuilder().setIdleTimeout(ProtoDurations.of(idle.get())).build()))
           .build();
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("not a TCP proxy: " + tcpProxy.getName(), e);
@@ -105,6 +105,7 @@ final class TrafficPolicies {
     policy.loadBalancer().ifPresent(lb -> grpcLoadBalancer(c, lb, subject, diagnostics));
     if (policy.connectionPool().isPresent() && !onlyMaxRequests(pool)) {
       diagnostics.add(
+          ProxyKind.GRPC,
           subject,
           "proxyless gRPC: of connectionPool only http.http2MaxRequests applies (grpc-java's"
               + " max_requests); the other settings are left out");
@@ -115,6 +116,7 @@ final class TrafficPolicies {
             o -> {
               c.setOutlierDetection(ClusterPolicies.grpcOutlierDetection(o));
               diagnostics.add(
+                  ProxyKind.GRPC,
                   subject,
                   "proxyless gRPC: outlier detection as failure percentage (grpc-java has no"
                       + " consecutive-error ejection): a host is ejected when all of at least"
@@ -123,6 +125,7 @@ final class TrafficPolicies {
             });
     if (policy.tls().isPresent()) {
       diagnostics.add(
+          ProxyKind.GRPC,
           subject,
           "proxyless gRPC: tls left out (grpc-java takes upstream TLS only from certificate"
               + " providers, not files)");
@@ -148,6 +151,7 @@ final class TrafficPolicies {
       Cluster.Builder c, LoadBalancer lb, String subject, Diagnostics diagnostics) {
     if (lb.locality().isPresent() && !lb.locality().get().enabled().equals(Optional.of(false))) {
       diagnostics.add(
+          ProxyKind.GRPC,
           subject,
           "proxyless gRPC: localityLbSetting applies to Envoy sidecars only; gRPC clients get the"
               + " endpoints unranked");
@@ -158,7 +162,9 @@ final class TrafficPolicies {
         ClusterPolicies.loadBalancer(c, lb);
       } else {
         diagnostics.add(
-            subject, "proxyless gRPC: Maglev is not supported by grpc-java; ring hash used");
+            ProxyKind.GRPC,
+            subject,
+            "proxyless gRPC: Maglev is not supported by grpc-java; ring hash used");
         ClusterPolicies.loadBalancer(
             c,
             new LoadBalancer(
@@ -176,11 +182,13 @@ final class TrafficPolicies {
         // GRPC_EXPERIMENTAL_ENABLE_LEAST_REQUEST, which Sextant cannot know.
       case LEAST_REQUEST ->
           diagnostics.add(
+              ProxyKind.GRPC,
               subject,
               "proxyless gRPC: LEAST_REQUEST is accepted by grpc-java 1.62 only behind the"
                   + " GRPC_EXPERIMENTAL_ENABLE_LEAST_REQUEST flag; ROUND_ROBIN used");
       case RANDOM, PASSTHROUGH ->
           diagnostics.add(
+              ProxyKind.GRPC,
               subject,
               "proxyless gRPC: simple "
                   + lb.simple()
@@ -188,7 +196,8 @@ final class TrafficPolicies {
       default -> c.setLbPolicy(LbPolicy.ROUND_ROBIN);
     }
     if (lb.warmup().isPresent()) {
-      diagnostics.add(subject, "proxyless gRPC: warmupDurationSecs left out (no slow start)");
+      diagnostics.add(
+          ProxyKind.GRPC, subject, "proxyless gRPC: warmupDurationSecs left out (no slow start)");
     }
   }
 }

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /readyz}: 200 once every registry and rule source has delivered its first state and
  *       the first configuration is built; 503 with the reason before.
  *   <li>{@code /metrics}: Prometheus text.
- *   <li>{@code /debug/config_dump?proxy=ID}: the resources served to that proxy, as JSON.
+ *   <li>{@code /debug/config_dump?proxy=ID}: the resources served to that proxy, as JSON, and the
+ *       diagnostics about what its kind of proxy does not get.
  *   <li>{@code /debug/syncz}: every connected proxy, per type: sent, acked and rejected versions.
  *   <li>{@code /debug/configz}: registries and rule sources with their errors, and translation
  *       diagnostics.
@@ -197,6 +198,13 @@ public final class AdminServer implements AutoCloseable {
     out.add("routes", protos(r.routes()));
     out.add("clusters", protos(r.clusters()));
     out.add("endpoints", protos(r.endpoints()));
+    // Why rules did not reach this kind of proxy as written (e.g. CORS for proxyless gRPC).
+    JsonArray notes = new JsonArray();
+    scheduler.diagnostics().stream()
+        .filter(d -> d.proxyKind().equals(Optional.of(connection.get().proxy().kind())))
+        .map(Diagnostic::toString)
+        .forEach(notes::add);
+    out.add("diagnostics", notes);
     json(ex, 200, out);
   }
 

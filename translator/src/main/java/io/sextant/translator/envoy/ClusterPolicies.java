@@ -113,13 +113,15 @@ public final class ClusterPolicies {
   }
 
   private static Cluster.SlowStartConfig slowStart(java.time.Duration window) {
-    return Cluster.SlowStartConfig.newBuilder().setSlowStartWindow(duration(window)).build();
+    return Cluster.SlowStartConfig.newBuilder()
+        .setSlowStartWindow(ProtoDurations.of(window))
+        .build();
   }
 
   /** Connect timeout, TCP keepalive, and the HTTP options of an HTTP cluster. */
   public static void connectionPool(Cluster.Builder c, ConnectionPool pool, boolean http) {
     ConnectionPool.Tcp tcp = pool.tcp();
-    tcp.connectTimeout().ifPresent(t -> c.setConnectTimeout(duration(t)));
+    tcp.connectTimeout().ifPresent(t -> c.setConnectTimeout(ProtoDurations.of(t)));
     tcp.keepalive()
         .ifPresent(
             k -> {
@@ -160,8 +162,10 @@ public final class ClusterPolicies {
     var common = io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder();
     http.idleTimeout()
         .or(() -> pool.tcp().idleTimeout())
-        .ifPresent(t -> common.setIdleTimeout(duration(t)));
-    pool.tcp().maxConnectionDuration().ifPresent(t -> common.setMaxConnectionDuration(duration(t)));
+        .ifPresent(t -> common.setIdleTimeout(ProtoDurations.of(t)));
+    pool.tcp()
+        .maxConnectionDuration()
+        .ifPresent(t -> common.setMaxConnectionDuration(ProtoDurations.of(t)));
     http.maxRequestsPerConnection()
         .ifPresent(n -> common.setMaxRequestsPerConnection(UInt32Value.of(n)));
     if (!common.build().equals(common.getDefaultInstanceForType())) {
@@ -209,8 +213,8 @@ public final class ClusterPolicies {
             n ->
                 out.setConsecutiveGatewayFailure(UInt32Value.of(n))
                     .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(n > 0 ? 100 : 0)));
-    o.interval().ifPresent(d -> out.setInterval(duration(d)));
-    o.baseEjectionTime().ifPresent(d -> out.setBaseEjectionTime(duration(d)));
+    o.interval().ifPresent(d -> out.setInterval(ProtoDurations.of(d)));
+    o.baseEjectionTime().ifPresent(d -> out.setBaseEjectionTime(ProtoDurations.of(d)));
     o.maxEjectionPercent().ifPresent(n -> out.setMaxEjectionPercent(UInt32Value.of(n)));
     if (o.splitExternalLocalOriginErrors()) {
       out.setSplitExternalLocalOriginErrors(true)
@@ -247,8 +251,8 @@ public final class ClusterPolicies {
           .setFailurePercentageMinimumHosts(UInt32Value.of(1))
           .setFailurePercentageRequestVolume(UInt32Value.of(consecutive));
     }
-    o.interval().ifPresent(d -> out.setInterval(duration(d)));
-    o.baseEjectionTime().ifPresent(d -> out.setBaseEjectionTime(duration(d)));
+    o.interval().ifPresent(d -> out.setInterval(ProtoDurations.of(d)));
+    o.baseEjectionTime().ifPresent(d -> out.setBaseEjectionTime(ProtoDurations.of(d)));
     o.maxEjectionPercent().ifPresent(n -> out.setMaxEjectionPercent(UInt32Value.of(n)));
     return out.build();
   }
@@ -292,13 +296,5 @@ public final class ClusterPolicies {
 
   private static DataSource file(String path) {
     return DataSource.newBuilder().setFilename(path).build();
-  }
-
-  /** A protobuf duration of the same length. */
-  public static com.google.protobuf.Duration duration(java.time.Duration d) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(d.getSeconds())
-        .setNanos(d.getNano())
-        .build();
   }
 }

@@ -16,7 +16,7 @@ public final class HashPolicies {
       if (!cookie.path().isEmpty()) {
         c.setPath(cookie.path());
       }
-      cookie.ttl().ifPresent(t -> c.setTtl(ClusterPolicies.duration(t)));
+      cookie.ttl().ifPresent(t -> c.setTtl(ProtoDurations.of(t)));
       h.setCookie(c);
     } else if (key instanceof HashKey.SourceIp) {
       h.setConnectionProperties(HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));

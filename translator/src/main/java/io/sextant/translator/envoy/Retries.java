@@ -33,7 +33,7 @@ public final class Retries {
             .setRetryOn(String.join(",", p.retryOn()))
             .setHostSelectionRetryMaxAttempts(HOST_SELECTION_ATTEMPTS);
     p.statusCodes().forEach(b::addRetriableStatusCodes);
-    p.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Routes.duration(t)));
+    p.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(ProtoDurations.of(t)));
     if (p.ignorePreviousHosts().orElse(!consistentHash)) {
       b.addRetryHostPredicate(
           RetryPolicy.RetryHostPredicate.newBuilder()
@@ -51,7 +51,7 @@ public final class Retries {
         .ifPresent(
             d ->
                 b.setRetryBackOff(
-                    RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Routes.duration(d))));
+                    RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(ProtoDurations.of(d))));
     return Optional.of(b.build());
   }
 }

@@ -88,16 +88,12 @@ public final class Routes {
    * duration (also capping a gRPC client's own {@code grpc-timeout}), as Istio sets both.
    */
   public static void timeout(RouteAction.Builder action, java.time.Duration timeout) {
-    Duration d = duration(timeout);
+    Duration d = ProtoDurations.of(timeout);
     action.setTimeout(d);
     action.setMaxStreamDuration(
         RouteAction.MaxStreamDuration.newBuilder()
             .setMaxStreamDuration(d)
             .setGrpcTimeoutHeaderMax(d));
-  }
-
-  static Duration duration(java.time.Duration d) {
-    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 
   /**
