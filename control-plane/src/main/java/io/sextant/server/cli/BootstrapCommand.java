@@ -71,6 +71,12 @@ final class BootstrapCommand implements Callable<Integer> {
   List<String> instanceIps = List.of();
 
   @Option(
+      names = "--locality",
+      paramLabel = "REGION[/ZONE[/SUBZONE]]",
+      description = "node.locality, for DestinationRule locality load balancing (default: none).")
+  String locality = "";
+
+  @Option(
       names = "--delta",
       description = "Use incremental (delta) xDS instead of state-of-the-world.")
   boolean delta;
@@ -87,6 +93,15 @@ final class BootstrapCommand implements Callable<Integer> {
       port = colon > 0 ? Integer.parseInt(xds.substring(colon + 1)) : -1;
     } catch (NumberFormatException e) {
       // reported below
+    }
+    if (!locality.isEmpty()
+        && (locality.split("/", -1).length > 3
+            || java.util.Arrays.stream(locality.split("/", -1)).anyMatch(String::isBlank))) {
+      System.err.println(
+          "sextant bootstrap: --locality must be REGION, REGION/ZONE or REGION/ZONE/SUBZONE, got '"
+              + locality
+              + "'");
+      return 2;
     }
     if (host.isEmpty() || port < 1 || port > 65535) {
       System.err.println(
@@ -108,7 +123,8 @@ final class BootstrapCommand implements Callable<Integer> {
                 adminPort,
                 labels,
                 instanceIps,
-                delta)));
+                delta,
+                locality)));
     return 0;
   }
 }

@@ -48,7 +48,8 @@ public final class EnvoyBootstrap {
       int adminPort,
       Map<String, String> labels,
       List<String> instanceIps,
-      boolean delta) {}
+      boolean delta,
+      String locality) {}
 
   public static Bootstrap bootstrap(Options o) {
     Struct.Builder metadata =
@@ -100,7 +101,12 @@ public final class EnvoyBootstrap {
                                                     o.xdsHost(), o.xdsPort()))))))
             .build();
     return Bootstrap.newBuilder()
-        .setNode(Node.newBuilder().setId(o.nodeId()).setCluster(o.service()).setMetadata(metadata))
+        .setNode(
+            Node.newBuilder()
+                .setId(o.nodeId())
+                .setCluster(o.service())
+                .setMetadata(metadata)
+                .setLocality(locality(o.locality())))
         .setDynamicResources(
             Bootstrap.DynamicResources.newBuilder()
                 .setAdsConfig(ads)
@@ -124,5 +130,21 @@ public final class EnvoyBootstrap {
 
   private static Value string(String s) {
     return Value.newBuilder().setStringValue(s).build();
+  }
+
+  /** {@code REGION/ZONE/SUBZONE}, any part may be left out from the right; empty for none. */
+  static io.envoyproxy.envoy.config.core.v3.Locality locality(String written) {
+    String[] parts = written.isEmpty() ? new String[0] : written.split("/", -1);
+    var l = io.envoyproxy.envoy.config.core.v3.Locality.newBuilder();
+    if (parts.length > 0) {
+      l.setRegion(parts[0]);
+    }
+    if (parts.length > 1) {
+      l.setZone(parts[1]);
+    }
+    if (parts.length > 2) {
+      l.setSubZone(parts[2]);
+    }
+    return l.build();
   }
 }

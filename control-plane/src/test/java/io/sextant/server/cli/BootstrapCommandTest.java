@@ -116,6 +116,22 @@ class BootstrapCommandTest {
   }
 
   @Test
+  void locality_isTheNodeLocality_andPartOfTheProxyGroup() {
+    Bootstrap b =
+        bootstrap(
+            "--node-id", "reviews-1", "--service", "reviews", "--locality", "eu-west/eu-west-1a");
+
+    assertThat(b.getNode().getLocality().getRegion()).isEqualTo("eu-west");
+    assertThat(b.getNode().getLocality().getZone()).isEqualTo("eu-west-1a");
+    assertThat(ProxyContext.fromNode(b.getNode()).groupKey()).contains("eu-west/eu-west-1a");
+
+    Cli.Outcome bad =
+        Cli.run("bootstrap", "--node-id", "a", "--service", "b", "--locality", "eu//x");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--locality must be REGION, REGION/ZONE or REGION/ZONE/SUBZONE");
+  }
+
+  @Test
   void withoutOptionalFlags_usesIstioDefaults() {
     Bootstrap b = bootstrap("--node-id", "ratings-1", "--service", "ratings");
 
