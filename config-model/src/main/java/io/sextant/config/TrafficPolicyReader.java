@@ -10,6 +10,7 @@ import io.sextant.config.networking.LoadBalancer.LocalityLb;
 import io.sextant.config.networking.OutlierDetection;
 import io.sextant.config.networking.TrafficPolicy;
 import io.sextant.config.yaml.YamlObject;
+import io.sextant.model.Locality;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -193,17 +194,51 @@ final class TrafficPolicyReader {
               f.finish();
               return new LocalityLb.Failover(from, to);
             });
-    List<String> priority = l.stringList("failoverPriority");
+    List<LocalityLb.PriorityLabel> priority = failoverPriority(l);
     if (!distribute.isEmpty() && !failover.isEmpty()) {
       l.error("failover", "set only one of 'distribute' and 'failover'");
     }
-    if (!priority.isEmpty()) {
-      l.error(
-          "failoverPriority",
-          "field 'failoverPriority' is valid in Istio but not supported by Sextant yet");
+    if (!distribute.isEmpty() && !priority.isEmpty()) {
+      // Istio silently ignores failoverPriority next to distribute.
+      l.error("failoverPriority", "set only one of 'distribute' and 'failoverPriority'");
+    }
+    if (!failover.isEmpty()) {
+      // Both would rank by closeness to the client's locality; Istio's validation refuses it too.
+      // A topology label with a value ranks by that value instead, which Istio allows.
+      priority.stream()
+          .filter(p -> p.value().isEmpty() && Locality.UNKNOWN.part(p.key()).isPresent())
+          .findFirst()
+          .ifPresent(
+              p ->
+                  l.error(
+                      "failoverPriority",
+                      "topology label '"
+                          + p.key()
+                          + "' cannot be used together with 'failover', which already ranks"
+                          + " endpoints by region, zone and subzone"));
     }
     l.finish();
     return new LocalityLb(enabled, distribute, failover, priority);
+  }
+
+  /** Entries are {@code key} or {@code key=value}, as Istio reads them. */
+  private static List<LocalityLb.PriorityLabel> failoverPriority(YamlObject l) {
+    List<LocalityLb.PriorityLabel> labels = new ArrayList<>();
+    List<String> entries = l.stringList("failoverPriority");
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
+      String[] parts = entry.split("=", -1);
+      if (parts[0].isBlank() || parts.length > 2) {
+        l.error(
+            "failoverPriority",
+            "entry " + i + " ('" + entry + "') must be a label key or key=value with one '='");
+        continue;
+      }
+      labels.add(
+          new LocalityLb.PriorityLabel(
+              parts[0], parts.length == 2 ? Optional.of(parts[1]) : Optional.empty()));
+    }
+    return labels;
   }
 
   private static ConnectionPool connectionPool(YamlObject c) {

@@ -1,10 +1,17 @@
 package io.sextant.model;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /** Where an endpoint runs: region, zone and subzone; empty strings when unknown. */
 public record Locality(String region, String zone, String subzone) implements Comparable<Locality> {
   public static final Locality UNKNOWN = new Locality("", "", "");
+
+  /** The labels Kubernetes and Istio use for the three parts of a locality. */
+  public static final String REGION_LABEL = "topology.kubernetes.io/region";
+
+  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+  public static final String SUBZONE_LABEL = "topology.istio.io/subzone";
 
   public Locality {
     region = Objects.requireNonNullElse(region, "");
@@ -24,6 +31,16 @@ public record Locality(String region, String zone, String subzone) implements Co
     }
     return new Locality(
         parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "");
+  }
+
+  /** The part that topology label {@code key} stands for; empty for any other label. */
+  public Optional<String> part(String key) {
+    return switch (key) {
+      case REGION_LABEL -> Optional.of(region);
+      case ZONE_LABEL -> Optional.of(zone);
+      case SUBZONE_LABEL -> Optional.of(subzone);
+      default -> Optional.empty();
+    };
   }
 
   @Override

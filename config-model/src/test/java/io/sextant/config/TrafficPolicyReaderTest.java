@@ -222,9 +222,21 @@ class TrafficPolicyReaderTest {
         "portLevelSettings: [{port: {}, tls: {mode: SIMPLE}}]"
             + "|dr.yaml:7:32: spec.trafficPolicy.portLevelSettings[0].port.number: missing required"
             + " field 'number'",
-        "loadBalancer: {localityLbSetting: {failoverPriority: [topology.kubernetes.io/zone]}}"
+        "loadBalancer: {localityLbSetting: {failoverPriority: [app, '=v1']}}"
             + "|dr.yaml:7:58: spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority:"
-            + " field 'failoverPriority' is valid in Istio but not supported by Sextant yet",
+            + " entry 1 ('=v1') must be a label key or key=value with one '='",
+        "loadBalancer: {localityLbSetting: {failoverPriority: ['a=b=c']}}"
+            + "|dr.yaml:7:58: spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority:"
+            + " entry 0 ('a=b=c') must be a label key or key=value with one '='",
+        "loadBalancer: {localityLbSetting: {distribute: [{from: '*', to: {'*': 100}}],"
+            + " failoverPriority: [app]}}"
+            + "|dr.yaml:7:101: spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority:"
+            + " set only one of 'distribute' and 'failoverPriority'",
+        "loadBalancer: {localityLbSetting: {failover: [{from: us, to: eu}],"
+            + " failoverPriority: [app, topology.kubernetes.io/zone]}}"
+            + "|dr.yaml:7:90: spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority:"
+            + " topology label 'topology.kubernetes.io/zone' cannot be used together with"
+            + " 'failover', which already ranks endpoints by region, zone and subzone",
         "loadBalancer: {localityLbSetting: {distribute: [{from: '*', to: {'us-west/*': 50}}]}}"
             + "|dr.yaml:7:69: spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to:"
             + " the weights must add up to 100, got [50]",
@@ -263,6 +275,31 @@ class TrafficPolicyReaderTest {
             new LoadBalancer.LocalityLb.Distribute(
                 "us-east/*", java.util.Map.of("us-east/*", 80, "us-west/*", 20)));
     assertThat(rule("loadBalancer: {localityLbSetting: {enabled: false}}").errors()).isEmpty();
+  }
+
+  @Test
+  void failoverPriority_isReadAsLabelKeysWithOptionalValues() {
+    LoadBalancer.LocalityLb l =
+        read("""
+                outlierDetection: {consecutive5xxErrors: 3}
+                loadBalancer:
+                  localityLbSetting:
+                    failover: [{from: us-east, to: eu}]
+                    failoverPriority:
+                    - version
+                    - topology.kubernetes.io/region=us-east
+                """)
+            .trafficPolicy()
+            .loadBalancer()
+            .orElseThrow()
+            .locality()
+            .orElseThrow();
+    assertThat(l.failoverPriority())
+        .containsExactly(
+            new LoadBalancer.LocalityLb.PriorityLabel("version", Optional.empty()),
+            new LoadBalancer.LocalityLb.PriorityLabel(
+                "topology.kubernetes.io/region", Optional.of("us-east")));
+    assertThat(l.failover()).hasSize(1);
   }
 
   @Test

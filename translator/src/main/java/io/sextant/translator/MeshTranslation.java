@@ -3,7 +3,6 @@ package io.sextant.translator;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.sextant.model.Locality;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.translator.envoy.Clusters;
@@ -30,7 +29,7 @@ public final class MeshTranslation {
   private final Diagnostics diagnostics;
   private final MeshIndex index;
   private final Map<String, Layer> layers = new HashMap<>();
-  private Boolean localityAware; // computed on first use
+  private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
 
   private MeshTranslation(MeshSnapshot mesh, Diagnostics diagnostics) {
     this.mesh = mesh;
@@ -140,18 +139,21 @@ public final class MeshTranslation {
 
   /**
    * A sidecar's endpoints: the shared layer, unless some DestinationRule ranks endpoints by the
-   * proxy's locality and the proxy says where it is.
+   * proxy's locality (and, with failoverPriority, its labels) and the proxy says where it is or how
+   * it is labelled. Sidecars that agree on all of that share a layer.
    */
   private Layer endpoints(ProxyContext proxy) {
-    if (localityAware == null) {
-      localityAware = LocalityLoadBalancing.usedBy(index);
+    if (localityInputs == null) {
+      localityInputs = LocalityLoadBalancing.inputs(index);
     }
-    if (proxy.locality().equals(Locality.UNKNOWN) || !localityAware) {
-      return endpoints();
-    }
-    return layer(
-        EDS + "/" + proxy.locality(),
-        () -> ServiceClusters.assignments(index, index.services(), proxy.locality()));
+    return localityInputs
+        .of(proxy)
+        .map(
+            client ->
+                layer(
+                    EDS + "/" + client.key(),
+                    () -> ServiceClusters.assignments(index, index.services(), client)))
+        .orElseGet(this::endpoints);
   }
 
   /**

@@ -61,15 +61,16 @@ final class ServiceClusters {
 
   /** The assignments of {@code services} only: what an endpoint change needs recomputed. */
   static List<ClusterLoadAssignment> assignments(MeshIndex index, Iterable<MeshService> services) {
-    return assignments(index, services, Locality.UNKNOWN);
+    return assignments(
+        index, services, new LocalityLoadBalancing.Client(Locality.UNKNOWN, java.util.Map.of()));
   }
 
   /**
-   * The assignments as a sidecar in {@code proxy} sees them: endpoints ranked or weighted by the
-   * DestinationRules' locality settings relative to it (none when it is unknown).
+   * The assignments as sidecars like {@code client} see them: endpoints ranked or weighted by the
+   * DestinationRules' locality settings relative to its locality and labels.
    */
   static List<ClusterLoadAssignment> assignments(
-      MeshIndex index, Iterable<MeshService> services, Locality proxy) {
+      MeshIndex index, Iterable<MeshService> services, LocalityLoadBalancing.Client client) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     forEachCluster(
         index,
@@ -79,7 +80,7 @@ final class ServiceClusters {
             assignments.add(
                 Endpoints.assignment(
                     target.name(),
-                    LocalityLoadBalancing.apply(endpoints, policy(index, target), proxy)));
+                    LocalityLoadBalancing.apply(endpoints, policy(index, target), client)));
           }
         });
     return assignments;

@@ -51,6 +51,7 @@ final class TrafficPolicies {
     }
     c.setCircuitBreakers(ClusterPolicies.circuitBreakers(pool));
     policy.loadBalancer().ifPresent(lb -> ClusterPolicies.loadBalancer(c, lb));
+    LocalityLoadBalancing.check(policy, subject, diagnostics);
     policy
         .connectionPool()
         .ifPresent(p -> ClusterPolicies.connectionPool(c, p, port.protocol().isHttp()));

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.sextant.fixtures.Rules;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshSnapshot;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -111,17 +112,7 @@ class MeshTranslationTest {
 
   @Test
   void localityFailover_ranksEndpointsForTheProxysLocality_andAnEndpointChangeReranksThem() {
-    String failover =
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: reviews, namespace: shop}
-        spec:
-          host: reviews
-          trafficPolicy:
-            outlierDetection: {consecutive5xxErrors: 5}
-            loadBalancer: {localityLbSetting: {enabled: true}}
-        """;
+    String failover = reviewsLocalityRule("enabled: true");
     java.util.function.Function<String, MeshSnapshot> mesh =
         farAddress ->
             Rules.mesh(
@@ -144,6 +135,63 @@ class MeshTranslationTest {
     assertThat(firstPriorityAddress(after.forProxy(west))).isEqualTo("10.0.0.9");
     assertThat(after.forProxy(west).flatten())
         .isEqualTo(Translator.translate(changed, west).resources());
+  }
+
+  @Test
+  void failoverPriority_ranksTheSameEndpointsByEachSidecarsLabels_andSplitsLayersOnlyForThem() {
+    MeshTranslation t =
+        MeshTranslation.of(
+            Rules.mesh(reviewsLocalityRule("failoverPriority: [version]"), versionedReviews()));
+    ProxyContext v1 = labelled("a", Map.of("version", "v1", "pod", "a"));
+    ProxyContext v1Elsewhere = labelled("b", Map.of("version", "v1", "pod", "b"));
+    ProxyContext v2 = labelled("c", Map.of("version", "v2"));
+
+    assertThat(firstPriorityAddress(t.forProxy(v1))).isEqualTo("10.0.0.1");
+    assertThat(firstPriorityAddress(t.forProxy(v2))).isEqualTo("10.0.0.2");
+    // A label that no failoverPriority names does not split the endpoints.
+    assertThat(t.forProxy(v1Elsewhere).endpoints().get(0))
+        .isSameAs(t.forProxy(v1).endpoints().get(0));
+
+    // Without failoverPriority, differently labelled sidecars in one locality share endpoints.
+    MeshTranslation failoverOnly =
+        MeshTranslation.of(Rules.mesh(reviewsLocalityRule("enabled: true"), versionedReviews()));
+    assertThat(failoverOnly.forProxy(v2).endpoints().get(0))
+        .isSameAs(failoverOnly.forProxy(v1).endpoints().get(0));
+  }
+
+  /** A DestinationRule for reviews with outlier detection and {@code setting} for locality. */
+  private static String reviewsLocalityRule(String setting) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          host: reviews
+          trafficPolicy:
+            outlierDetection: {consecutive5xxErrors: 5}
+            loadBalancer: {localityLbSetting: {%s}}
+        """
+        .formatted(setting);
+  }
+
+  private static io.sextant.model.MeshService versionedReviews() {
+    return Services.http(REVIEWS, 9080)
+        .namespace("shop")
+        .endpoint("10.0.0.1", e -> e.locality("east/east-1").label("version", "v1"))
+        .endpoint("10.0.0.2", e -> e.locality("east/east-1").label("version", "v2"))
+        .build();
+  }
+
+  private static ProxyContext labelled(String id, Map<String, String> labels) {
+    return new ProxyContext(
+        "productpage-" + id,
+        ProxyKind.SIDECAR,
+        "productpage",
+        "shop",
+        labels,
+        java.util.List.of(),
+        InterceptionMode.REDIRECT,
+        io.sextant.model.Locality.parse("east/east-1"));
   }
 
   private static ProxyContext sidecarIn(String region, String zone) {

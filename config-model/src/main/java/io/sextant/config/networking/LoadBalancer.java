@@ -79,12 +79,17 @@ public record LoadBalancer(
     record Maglev(long tableSize) implements HashAlgorithm {}
   }
 
-  /** Istio's {@code LocalityLoadBalancerSetting}. */
+  /**
+   * Istio's {@code LocalityLoadBalancerSetting}.
+   *
+   * @param failoverPriority labels ranking endpoints by how many of them, in order from the first,
+   *     have the client's value (or the given value)
+   */
   public record LocalityLb(
       Optional<Boolean> enabled,
       List<Distribute> distribute,
       List<Failover> failover,
-      List<String> failoverPriority) {
+      List<PriorityLabel> failoverPriority) {
     public LocalityLb {
       Objects.requireNonNull(enabled, "enabled");
       distribute = List.copyOf(distribute);
@@ -97,6 +102,22 @@ public record LoadBalancer(
       public Distribute {
         Objects.requireNonNull(from, "from");
         to = java.util.Map.copyOf(to);
+      }
+    }
+
+    /**
+     * One {@code failoverPriority} entry: {@code key}, compared between endpoint and client, or
+     * {@code key=value}, where endpoints are compared with {@code value} instead of the client.
+     */
+    public record PriorityLabel(String key, Optional<String> value) {
+      public PriorityLabel {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+      }
+
+      @Override
+      public String toString() {
+        return value.map(v -> key + "=" + v).orElse(key);
       }
     }
 
