@@ -9,6 +9,7 @@ import io.sextant.registry.ServiceRegistry;
 import io.sextant.registry.consul.ConsulRegistry;
 import io.sextant.registry.file.FileSources;
 import io.sextant.registry.kubernetes.CustomResourceFeed;
+import io.sextant.registry.kubernetes.CustomResourceGroup;
 import io.sextant.registry.kubernetes.KubernetesClients;
 import io.sextant.registry.kubernetes.KubernetesRegistry;
 import io.sextant.registry.kubernetes.KubernetesSettings;
@@ -20,7 +21,10 @@ import java.util.List;
 /** Builds the registries and rule sources that {@code sextant.yaml} lists. */
 final class Sources {
   /** The custom resource kinds a {@code kubernetes} rule source watches. */
-  static final List<String> RULE_KINDS = List.of("VirtualService", "DestinationRule", "Sidecar");
+  static final List<CustomResourceGroup> RULE_GROUPS =
+      List.of(
+          CustomResourceGroup.istio("VirtualService", "DestinationRule", "Sidecar"),
+          CustomResourceGroup.sextant());
 
   /** The suffix of the registry that serves a Kubernetes registry's ServiceEntry resources. */
   static final String SERVICE_ENTRIES_SUFFIX = "-serviceentries";
@@ -67,7 +71,12 @@ final class Sources {
             "kubernetes",
             sink ->
                 new CustomResourceFeed(
-                    entries, client, false, settings, List.of("ServiceEntry"), sink)));
+                    entries,
+                    client,
+                    false,
+                    settings,
+                    List.of(CustomResourceGroup.istio("ServiceEntry")),
+                    sink)));
   }
 
   static RuleSource rules(SextantConfig.Source s) {
@@ -80,6 +89,6 @@ final class Sources {
         "kubernetes",
         sink ->
             new CustomResourceFeed(
-                s.name(), KubernetesClients.create(settings), true, settings, RULE_KINDS, sink));
+                s.name(), KubernetesClients.create(settings), true, settings, RULE_GROUPS, sink));
   }
 }

@@ -9,6 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sextant.registry.kubernetes.IstioCrds;
@@ -142,6 +145,42 @@ class KubernetesSourcesTest {
     assertThat(cluster.has("lastSync")).isTrue();
     assertThat(registry(mesh.admin(), "cluster-serviceentries").get("services").getAsInt())
         .isZero();
+  }
+
+  @Test
+  void rateLimitCustomResource_reachesAProxy_asLocalRateLimitOnTheVirtualHost() throws Exception {
+    IstioCrds.apply(
+        k8s,
+        """
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: reviews-limit, namespace: bookinfo}
+        spec:
+          host: reviews
+          tokensPerFill: 10
+          fillInterval: 1s
+        """);
+    serve();
+
+    DiscoveryResponse rds =
+        mesh.sotw(Nodes.sidecar("productpage-1", "productpage", "bookinfo"))
+            .fetchEverything()
+            .get(XdsType.RDS);
+    VirtualHost reviews =
+        Unpacked.virtualHosts(rds)
+            .filter(vh -> vh.getName().equals(REVIEWS + ":9080"))
+            .findFirst()
+            .orElseThrow();
+    Any config = reviews.getTypedPerFilterConfigOrThrow("envoy.filters.http.local_ratelimit");
+    LocalRateLimit limit = config.unpack(LocalRateLimit.class);
+    assertThat(limit.getDescriptorsList())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getEntries(0).getValue()).isEqualTo("bookinfo/reviews-limit");
+              assertThat(d.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(10);
+              assertThat(d.getTokenBucket().getFillInterval().getSeconds()).isEqualTo(1);
+            });
   }
 
   @Test

@@ -16,54 +16,67 @@ import io.sextant.config.ConfigResource;
 import io.sextant.config.LoadResult;
 import io.sextant.registry.ResourceFeed;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Istio custom resources ({@code networking.istio.io}) of some kinds, watched in a Kubernetes
- * cluster and checked by the same {@link ConfigLoader} as files.
+ * Custom resources of some kinds, in one or more API groups ({@code networking.istio.io}, {@code
+ * sextant.io}), watched in a Kubernetes cluster and checked by the same {@link ConfigLoader} as
+ * files.
  *
- * <p>The API group is discovered first. Whatever versions the server serves, one informer per kind
- * watches the server's preferred version among {@code v1}, {@code v1beta1} and {@code v1alpha3}:
- * the API server converts every stored object to the version asked for, and the three carry the
- * same schema. When the group is not installed the feed delivers nothing and checks again every
- * {@link #DISCOVERY_RETRY}.
+ * <p>Each API group is discovered first. Whatever versions the server serves, one informer per kind
+ * watches the server's preferred version among those Sextant reads for the group (for Istio {@code
+ * v1}, {@code v1beta1} and {@code v1alpha3}): the API server converts every stored object to the
+ * version asked for. A group that is not installed delivers nothing and is looked for again every
+ * {@link #DISCOVERY_RETRY}; the other groups flow meanwhile.
+ *
+ * <p>One feed watches every group, rather than one feed per group, so that a source has one
+ * connection state, one relist after an outage and one first delivery holding every kind.
  *
  * <p>An object that fails validation is skipped (its last valid version, if any, stays in effect),
  * logged once per change, and reported with a Warning Event on the object.
  */
 public final class CustomResourceFeed implements ResourceFeed {
   private static final Logger log = LoggerFactory.getLogger(CustomResourceFeed.class);
-  static final String GROUP = "networking.istio.io";
-  static final java.time.Duration DISCOVERY_RETRY = java.time.Duration.ofSeconds(30);
+  static final Duration DISCOVERY_RETRY = Duration.ofSeconds(30);
+  private static final Duration DISCOVERY_ERROR_RETRY = Duration.ofSeconds(5);
 
   private final String source;
   private final KubernetesClient client;
   private final boolean ownsClient;
   private final KubernetesSettings settings;
-  private final List<String> kinds;
+  private final List<CustomResourceGroup> groups;
+  private final Duration discoveryRetry;
   private final Consumer<List<ConfigResource>> sink;
   private final WatchHealth health;
   private final RejectionEvents events;
-  private final java.util.concurrent.atomic.AtomicLong rejections =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong rejections = new AtomicLong();
   private final ScheduledExecutorService discovery;
+
+  // Confined to the discovery thread.
+  private final Set<CustomResourceGroup> watchedGroups = new HashSet<>();
+  private ScheduledFuture<?> retry;
 
   // Guarded by this.
   private final Map<String, Accepted> accepted = new HashMap<>();
@@ -81,7 +94,7 @@ public final class CustomResourceFeed implements ResourceFeed {
 
   /**
    * @param source the registry or rule source this feeds, for logs and Events
-   * @param kinds the kinds to watch, such as {@code VirtualService}
+   * @param groups the API groups and kinds to watch
    * @param sink receives every valid resource after each change
    */
   public CustomResourceFeed(
@@ -89,13 +102,26 @@ public final class CustomResourceFeed implements ResourceFeed {
       KubernetesClient client,
       boolean ownsClient,
       KubernetesSettings settings,
-      List<String> kinds,
+      List<CustomResourceGroup> groups,
+      Consumer<List<ConfigResource>> sink) {
+    this(source, client, ownsClient, settings, groups, DISCOVERY_RETRY, sink);
+  }
+
+  /** As the public constructor, looking for missing groups every {@code discoveryRetry}. */
+  CustomResourceFeed(
+      String source,
+      KubernetesClient client,
+      boolean ownsClient,
+      KubernetesSettings settings,
+      List<CustomResourceGroup> groups,
+      Duration discoveryRetry,
       Consumer<List<ConfigResource>> sink) {
     this.source = Objects.requireNonNull(source, "source");
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.kinds = List.copyOf(kinds);
+    this.groups = List.copyOf(groups);
+    this.discoveryRetry = Objects.requireNonNull(discoveryRetry, "discoveryRetry");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.health = new WatchHealth(source, settings.staleAfter(), Clock.systemUTC());
     this.events = new RejectionEvents(client, source);
@@ -114,84 +140,111 @@ public final class CustomResourceFeed implements ResourceFeed {
     health.start(() -> synced, this::watching, this::relist);
   }
 
-  /** Finds the version to watch; without the group, delivers nothing and looks again later. */
+  /**
+   * Finds the version to watch of each group not watched yet and starts its informers; a group that
+   * is not served is looked for again later.
+   */
   private void discover() {
     if (closed) {
       return;
     }
-    Optional<String> version;
-    try {
-      version = discoverVersion(client);
-    } catch (RuntimeException e) {
-      health.lastError("API discovery failed: " + e.getMessage());
-      log.warn("{}: API discovery failed, retrying in 5s: {}", source, e.toString());
-      discovery.schedule(this::discover, 5, TimeUnit.SECONDS);
-      return;
-    }
-    if (version.isEmpty()) {
-      log.warn(
-          "{}: the API server does not serve {} in v1, v1beta1 or v1alpha3; no {} until it does"
-              + " (install Istio's CRDs or charts/sextant/crds/); looking again every {}s",
-          source,
-          GROUP,
-          kinds,
-          DISCOVERY_RETRY.toSeconds());
-      synchronized (this) {
-        deliverIfChanged();
+    Map<CustomResourceGroup, String> found = new LinkedHashMap<>();
+    boolean missing = false;
+    for (CustomResourceGroup group : groups) {
+      if (watchedGroups.contains(group)) {
+        continue;
       }
-      synced = true;
-      discovery.schedule(this::discover, DISCOVERY_RETRY.toSeconds(), TimeUnit.SECONDS);
-      return;
+      Optional<String> version;
+      try {
+        version = discoverVersion(client, group);
+      } catch (RuntimeException e) {
+        health.lastError("API discovery failed: " + e.getMessage());
+        log.warn(
+            "{}: API discovery failed, retrying in {}s: {}",
+            source,
+            DISCOVERY_ERROR_RETRY.toSeconds(),
+            e.toString());
+        discoverAgainIn(DISCOVERY_ERROR_RETRY);
+        return;
+      }
+      if (version.isPresent()) {
+        found.put(group, version.get());
+      } else {
+        missing = true;
+        log.warn(
+            "{}: the API server does not serve {} in {}; no {} until it does (install its CRDs,"
+                + " see charts/sextant/crds/); looking again every {}s",
+            source,
+            group.name(),
+            String.join(", ", group.versions()),
+            group.kinds(),
+            discoveryRetry.toSeconds());
+      }
     }
-    Map<String, String> served = servedKinds(version.get());
-    log.info("{}: watching {} {}/{}", source, served.keySet(), GROUP, version.get());
-    startInformers(version.get(), served);
+    if (missing) {
+      discoverAgainIn(discoveryRetry);
+    }
+    if (!found.isEmpty()) {
+      watchedGroups.addAll(found.keySet());
+      startInformers(found);
+    } else if (watchedGroups.isEmpty()) {
+      fullSync(); // nothing is served: no rules, and nothing to wait for
+    }
+  }
+
+  private void discoverAgainIn(Duration delay) {
+    if (retry != null) {
+      retry.cancel(false);
+    }
+    retry = discovery.schedule(this::discover, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The version of {@code group} to watch on this server; empty if none is served. */
+  public static Optional<String> discoverVersion(
+      KubernetesClient client, CustomResourceGroup group) {
+    return servedVersion(group, client.getApiGroup(group.name()))
+        .or(() -> probeVersions(client, group));
   }
 
   /**
-   * The version of {@code networking.istio.io} to watch on this server; empty if none is served.
+   * The server's preferred version of the group if it is one Sextant reads, else the first of
+   * Sextant's versions that the server serves.
    */
-  public static Optional<String> discoverVersion(KubernetesClient client) {
-    return servedVersion(client.getApiGroup(GROUP)).or(() -> probeVersions(client));
-  }
-
-  /** The server's preferred version of the group if it is one Sextant reads, else the newest. */
-  static Optional<String> servedVersion(APIGroup group) {
-    if (group == null || group.getVersions() == null || group.getVersions().isEmpty()) {
+  static Optional<String> servedVersion(CustomResourceGroup ours, APIGroup served) {
+    if (served == null || served.getVersions() == null || served.getVersions().isEmpty()) {
       return Optional.empty();
     }
-    List<String> ours =
-        ConfigLoader.NETWORKING_API_VERSIONS.stream()
-            .map(v -> v.substring(v.indexOf('/') + 1))
-            .toList();
-    if (group.getPreferredVersion() != null
-        && ours.contains(group.getPreferredVersion().getVersion())) {
-      return Optional.of(group.getPreferredVersion().getVersion());
+    if (served.getPreferredVersion() != null
+        && ours.versions().contains(served.getPreferredVersion().getVersion())) {
+      return Optional.of(served.getPreferredVersion().getVersion());
     }
-    List<String> served =
-        group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).toList();
-    return ours.stream().filter(served::contains).findFirst();
+    List<String> versions =
+        served.getVersions().stream().map(GroupVersionForDiscovery::getVersion).toList();
+    return ours.versions().stream().filter(versions::contains).findFirst();
   }
 
-  /** The plural resource name of each kind the server serves in {@code version}. */
   /**
    * For servers whose group discovery lists no versions (fabric8's mock answers {@code /apis/GROUP}
    * with the CRDs), the first of Sextant's versions whose resource list is served.
    */
-  private static Optional<String> probeVersions(KubernetesClient client) {
-    for (String apiVersion : ConfigLoader.NETWORKING_API_VERSIONS) {
-      APIResourceList list = client.getApiResources(apiVersion);
+  private static Optional<String> probeVersions(
+      KubernetesClient client, CustomResourceGroup group) {
+    for (String version : group.versions()) {
+      APIResourceList list = client.getApiResources(group.apiVersion(version));
       if (list != null && list.getResources() != null && !list.getResources().isEmpty()) {
-        return Optional.of(apiVersion.substring(apiVersion.indexOf('/') + 1));
+        return Optional.of(version);
       }
     }
     return Optional.empty();
   }
 
-  private Map<String, String> servedKinds(String version) {
-    APIResourceList resources = client.getApiResources(GROUP + "/" + version);
+  /**
+   * The plural resource name of each kind of {@code group} the server serves in {@code version}.
+   */
+  private Map<String, String> servedKinds(CustomResourceGroup group, String version) {
+    APIResourceList resources = client.getApiResources(group.apiVersion(version));
     Map<String, String> served = new LinkedHashMap<>();
-    for (String kind : kinds) {
+    for (String kind : group.kinds()) {
       Optional<String> plural =
           resources == null
               ? Optional.empty()
@@ -202,40 +255,49 @@ public final class CustomResourceFeed implements ResourceFeed {
       if (plural.isPresent()) {
         served.put(kind, plural.get());
       } else {
-        log.warn("{}: {}/{} {} is not served; skipping it", source, GROUP, version, kind);
+        log.warn("{}: {} {} is not served; skipping it", source, group.apiVersion(version), kind);
       }
     }
     return served;
   }
 
-  private void startInformers(String version, Map<String, String> served) {
+  /** Starts informers for the kinds of {@code found} (group to version), then syncs fully. */
+  private void startInformers(Map<CustomResourceGroup, String> found) {
     long resync = settings.resyncInterval().toMillis();
-    List<SharedIndexInformer<GenericKubernetesResource>> next = new ArrayList<>();
+    List<SharedIndexInformer<GenericKubernetesResource>> next = new ArrayList<>(informers);
     List<CompletableFuture<Void>> starts = new ArrayList<>();
     List<String> targets =
         settings.namespaces().isEmpty() ? Collections.singletonList(null) : settings.namespaces();
-    served.forEach(
-        (kind, plural) -> {
-          ResourceDefinitionContext context =
-              new ResourceDefinitionContext.Builder()
-                  .withGroup(GROUP)
-                  .withVersion(version)
-                  .withKind(kind)
-                  .withPlural(plural)
-                  .withNamespaced(true)
-                  .build();
-          for (String ns : targets) {
-            var op = client.genericKubernetesResources(context);
-            SharedIndexInformer<GenericKubernetesResource> informer =
-                (ns == null ? op.inAnyNamespace() : op.inNamespace(ns)).runnableInformer(resync);
-            informer.itemStore(LeanStore.withoutBookkeeping());
-            informer.addEventHandler(new Handler());
-            informer.exceptionHandler(health::onError);
-            next.add(informer);
-            starts.add(informer.start().toCompletableFuture());
-          }
+    found.forEach(
+        (group, version) -> {
+          Map<String, String> served = servedKinds(group, version);
+          log.info("{}: watching {} {}", source, served.keySet(), group.apiVersion(version));
+          served.forEach(
+              (kind, plural) -> {
+                ResourceDefinitionContext context =
+                    new ResourceDefinitionContext.Builder()
+                        .withGroup(group.name())
+                        .withVersion(version)
+                        .withKind(kind)
+                        .withPlural(plural)
+                        .withNamespaced(true)
+                        .build();
+                for (String ns : targets) {
+                  var op = client.genericKubernetesResources(context);
+                  SharedIndexInformer<GenericKubernetesResource> informer =
+                      (ns == null ? op.inAnyNamespace() : op.inNamespace(ns))
+                          .runnableInformer(resync);
+                  informer.itemStore(LeanStore.withoutBookkeeping());
+                  informer.addEventHandler(new Handler());
+                  informer.exceptionHandler(health::onError);
+                  next.add(informer);
+                  starts.add(informer.start().toCompletableFuture());
+                }
+              });
         });
-    if (!settings.namespaceSelector().isEmpty() && settings.namespaces().isEmpty()) {
+    if (namespaces.isEmpty()
+        && !settings.namespaceSelector().isEmpty()
+        && settings.namespaces().isEmpty()) {
       SharedIndexInformer<Namespace> ns =
           client
               .namespaces()
@@ -283,8 +345,14 @@ public final class CustomResourceFeed implements ResourceFeed {
     synchronized (this) {
       cachesComplete = false;
     }
-    stopInformers();
-    discovery.execute(this::discover);
+    discovery.execute(
+        () -> {
+          stopInformers();
+          informers = List.of();
+          namespaces = Optional.empty();
+          watchedGroups.clear();
+          discover();
+        });
   }
 
   /** Converts every cached object again and delivers the result. */

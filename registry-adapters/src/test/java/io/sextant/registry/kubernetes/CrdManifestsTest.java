@@ -7,36 +7,51 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The CRDs shipped for clusters without Istio match what Sextant watches. */
+/** The CRDs shipped for clusters without Istio, and for RateLimit, match what Sextant watches. */
 class CrdManifestsTest {
+  /** What Sextant's {@code kubernetes} registries and rule sources watch. */
+  private static final List<CustomResourceGroup> WATCHED =
+      List.of(
+          CustomResourceGroup.istio("VirtualService", "DestinationRule", "ServiceEntry", "Sidecar"),
+          CustomResourceGroup.sextant());
+
   private final List<CustomResourceDefinition> crds = IstioCrds.load();
 
+  private static CustomResourceGroup watchedGroup(CustomResourceDefinition crd) {
+    return WATCHED.stream()
+        .filter(g -> g.name().equals(crd.getSpec().getGroup()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("unwatched group " + crd.getSpec().getGroup()));
+  }
+
   @Test
-  void everyWatchedKindHasACrd_inIstiosGroupAndNames() {
+  void everyWatchedKindHasACrd_namedAfterItsPluralAndGroup() {
     assertThat(crds)
         .extracting(c -> c.getSpec().getNames().getKind())
-        .containsExactlyInAnyOrder("VirtualService", "DestinationRule", "ServiceEntry", "Sidecar");
+        .containsExactlyInAnyOrderElementsOf(
+            WATCHED.stream().flatMap(g -> g.kinds().stream()).toList());
     assertThat(crds)
         .allSatisfy(
             c -> {
-              assertThat(c.getSpec().getGroup()).isEqualTo(CustomResourceFeed.GROUP);
+              assertThat(watchedGroup(c).kinds()).contains(c.getSpec().getNames().getKind());
               assertThat(c.getSpec().getScope()).isEqualTo("Namespaced");
               assertThat(c.getMetadata().getName())
-                  .isEqualTo(c.getSpec().getNames().getPlural() + ".networking.istio.io");
+                  .isEqualTo(c.getSpec().getNames().getPlural() + "." + c.getSpec().getGroup());
             });
   }
 
   @Test
-  void everyCrdServesTheThreeIstioVersions_storingV1() {
+  void everyCrdServesTheVersionsSextantReads_storingThePreferredOne() {
     for (CustomResourceDefinition crd : crds) {
+      CustomResourceGroup group = watchedGroup(crd);
       assertThat(crd.getSpec().getVersions())
           .extracting(CustomResourceDefinitionVersion::getName)
-          .containsExactlyInAnyOrder("v1", "v1beta1", "v1alpha3");
+          .containsExactlyInAnyOrderElementsOf(group.versions());
       assertThat(crd.getSpec().getVersions()).allMatch(CustomResourceDefinitionVersion::getServed);
       assertThat(crd.getSpec().getVersions())
           .filteredOn(CustomResourceDefinitionVersion::getStorage)
           .extracting(CustomResourceDefinitionVersion::getName)
-          .containsExactly("v1");
+          .containsExactly(group.versions().get(0));
     }
   }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sextant.config.ConfigError;
 import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.VirtualService;
+import io.sextant.config.sextant.RateLimit;
 import io.sextant.model.MeshService;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RecordingListener;
@@ -16,6 +17,7 @@ import io.sextant.registry.RuleSet;
 import io.sextant.registry.ServiceEntryRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +51,17 @@ class CustomResourceFeedTest {
     api.close();
   }
 
+  /** What a {@code kubernetes} rule source watches. */
+  private static final List<CustomResourceGroup> RULE_GROUPS =
+      List.of(
+          CustomResourceGroup.istio("VirtualService", "DestinationRule", "Sidecar"),
+          CustomResourceGroup.sextant());
+
   private void startRules() {
+    startRules(CustomResourceFeed.DISCOVERY_RETRY);
+  }
+
+  private void startRules(Duration discoveryRetry) {
     rules =
         new RuleResourceSource(
             "cluster-rules",
@@ -60,7 +72,8 @@ class CustomResourceFeedTest {
                     api.newClient(),
                     true,
                     SETTINGS,
-                    List.of("VirtualService", "DestinationRule", "Sidecar"),
+                    RULE_GROUPS,
+                    discoveryRetry,
                     sink));
     rules.start((source, set) -> deliveries.incrementAndGet());
     Poll.until(() -> assertThat(rules.hasSynced()).isTrue());
@@ -129,23 +142,34 @@ class CustomResourceFeedTest {
     assertThat(set.virtualServices()).extracting(vs -> vs.meta().name()).containsExactly("reviews");
     assertThat(set.destinationRules()).extracting(DestinationRule::host).containsExactly("reviews");
     assertThat(reviewsWeights()).containsExactly(80, 20);
+    assertRejected(
+        "networking.istio.io/v1", "VirtualService", "broken", "spec.http[0].mirrorEverything");
+  }
+
+  /**
+   * The object {@code kind/name} in bookinfo is the one rejected, listed with an error on {@code
+   * field}, and carries a Warning Event that names the field.
+   */
+  private void assertRejected(String apiVersion, String kind, String name, String field) {
     assertThat(rules.status().errors())
         .extracting(ConfigError::toString)
         .singleElement()
         .asString()
-        .contains("virtualservice/broken -n bookinfo")
-        .contains("spec.http[0].mirrorEverything");
+        .contains(kind.toLowerCase(Locale.ROOT) + "/" + name + " -n bookinfo")
+        .contains(field);
     Poll.until(
         () ->
             assertThat(k8s.v1().events().inNamespace("bookinfo").list().getItems())
-                .filteredOn(e -> e.getInvolvedObject().getName().equals("broken"))
+                .filteredOn(e -> e.getInvolvedObject().getName().equals(name))
                 .singleElement()
                 .satisfies(
                     (Event e) -> {
                       assertThat(e.getType()).isEqualTo("Warning");
                       assertThat(e.getReason()).isEqualTo(RejectionEvents.REASON);
-                      assertThat(e.getInvolvedObject().getKind()).isEqualTo("VirtualService");
-                      assertThat(e.getMessage()).contains("mirrorEverything");
+                      assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo(apiVersion);
+                      assertThat(e.getInvolvedObject().getKind()).isEqualTo(kind);
+                      assertThat(e.getMessage())
+                          .contains(field.substring(field.lastIndexOf('.') + 1));
                     }));
   }
 
@@ -228,7 +252,7 @@ class CustomResourceFeedTest {
                     api.newClient(),
                     true,
                     SETTINGS,
-                    List.of("ServiceEntry"),
+                    List.of(CustomResourceGroup.istio("ServiceEntry")),
                     sink));
     RecordingListener events = new RecordingListener();
     entries.start(events);
@@ -243,26 +267,96 @@ class CustomResourceFeedTest {
     assertThat(payments.get().service().namespace()).isEqualTo("shop");
   }
 
+  private static String rateLimit(String name, String tokensPerFill) {
+    return """
+        apiVersion: sextant.io/v1alpha1
+        kind: RateLimit
+        metadata: {name: %s, namespace: bookinfo}
+        spec:
+          host: reviews
+          match:
+            uri: {prefix: /api}
+          tokensPerFill: %s
+          fillInterval: 1s
+        """
+        .formatted(name, tokensPerFill);
+  }
+
+  private List<Integer> tokensPerFill() {
+    return rules.rules().rateLimits().stream().map(RateLimit::tokensPerFill).toList();
+  }
+
+  @Test
+  void rateLimitCustomResources_becomeRules_andAnInvalidOneIsSkippedWithAnEvent() {
+    IstioCrds.install(k8s);
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+    IstioCrds.apply(k8s, rateLimit("reviews-limit", "10"));
+    IstioCrds.apply(k8s, rateLimit("broken-limit", "10") + "  refillEvery: 1s\n");
+
+    startRules();
+
+    assertThat(rules.rules().virtualServices()).hasSize(1);
+    assertThat(rules.rules().rateLimits())
+        .singleElement()
+        .satisfies(
+            rl -> {
+              assertThat(rl.meta().name()).isEqualTo("reviews-limit");
+              assertThat(rl.meta().namespace()).isEqualTo("bookinfo");
+              assertThat(rl.host()).isEqualTo("reviews");
+              assertThat(rl.tokensPerFill()).isEqualTo(10);
+              assertThat(rl.fillInterval()).isEqualTo(Duration.ofSeconds(1));
+            });
+    assertRejected("sextant.io/v1alpha1", "RateLimit", "broken-limit", "spec.refillEvery");
+    assertThat(rules.status().rejections()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutTheSextantCrd_istioKindsFlow_andRateLimitsFollowOnceItIsInstalled() {
+    IstioCrds.install(k8s, "networking.istio.io");
+    IstioCrds.apply(k8s, virtualService("reviews", 80));
+
+    startRules(Duration.ofMillis(100));
+
+    assertThat(reviewsWeights()).containsExactly(80, 20);
+    assertThat(rules.rules().rateLimits()).isEmpty();
+    assertThat(rules.status().errors()).isEmpty();
+
+    IstioCrds.install(k8s, "sextant.io");
+    IstioCrds.apply(k8s, rateLimit("reviews-limit", "10"));
+    Poll.until(() -> assertThat(tokensPerFill()).containsExactly(10));
+    assertThat(reviewsWeights()).containsExactly(80, 20);
+
+    // A bad update keeps the valid version in effect, as for Istio's kinds.
+    IstioCrds.apply(k8s, rateLimit("reviews-limit", "0"));
+    Poll.until(() -> assertThat(rules.status().errors()).hasSize(1));
+    assertThat(tokensPerFill()).containsExactly(10);
+    assertThat(rules.status().rejections()).isEqualTo(1);
+  }
+
   @Test
   void apiServerOutage_keepsRules_andMarksStale() {
     IstioCrds.install(k8s);
     IstioCrds.apply(k8s, virtualService("reviews", 80));
+    IstioCrds.apply(k8s, rateLimit("reviews-limit", "10"));
     startRules();
 
     api.disconnect();
     Poll.until(() -> assertThat(rules.status().stale()).isTrue());
     assertThat(reviewsWeights()).containsExactly(80, 20);
+    assertThat(tokensPerFill()).containsExactly(10);
     IstioCrds.apply(k8s, virtualService("reviews", 30));
 
     int before = deliveries.get();
     api.reconnect();
     Poll.until(() -> assertThat(rules.status().stale()).isFalse());
     Poll.until(() -> assertThat(reviewsWeights()).containsExactly(30, 70));
+    assertThat(tokensPerFill()).containsExactly(10);
     assertThat(deliveries.get()).isEqualTo(before + 1);
   }
 
   @Test
   void servedVersion_prefersTheServersPreferredVersion_amongThoseSextantReads() {
+    var ours = CustomResourceGroup.istio("VirtualService");
     var group =
         new APIGroupBuilder()
             .withName("networking.istio.io")
@@ -276,12 +370,12 @@ class CustomResourceFeedTest {
             .withVersion("v1beta1")
             .endPreferredVersion()
             .build();
-    assertThat(CustomResourceFeed.servedVersion(group)).contains("v1beta1");
+    assertThat(CustomResourceFeed.servedVersion(ours, group)).contains("v1beta1");
 
     group.getPreferredVersion().setVersion("v2");
-    assertThat(CustomResourceFeed.servedVersion(group)).contains("v1beta1");
+    assertThat(CustomResourceFeed.servedVersion(ours, group)).contains("v1beta1");
 
-    assertThat(CustomResourceFeed.servedVersion(null)).isEmpty();
+    assertThat(CustomResourceFeed.servedVersion(ours, null)).isEmpty();
   }
 
   @SuppressWarnings("unused")

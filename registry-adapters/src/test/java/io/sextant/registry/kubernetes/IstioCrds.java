@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The CRD manifests shipped in {@code charts/sextant/crds/}, and objects of their kinds. */
+/**
+ * The CRD manifests shipped in {@code charts/sextant/crds/} (Istio's networking kinds and Sextant's
+ * RateLimit), and objects of their kinds.
+ */
 public final class IstioCrds {
   private IstioCrds() {}
 
@@ -56,6 +59,15 @@ public final class IstioCrds {
     }
   }
 
+  /** Installs the shipped CRDs of one API group only, such as {@code networking.istio.io}. */
+  public static void install(KubernetesClient client, String group) {
+    for (CustomResourceDefinition crd : load()) {
+      if (crd.getSpec().getGroup().equals(group)) {
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
+    }
+  }
+
   /** Applies {@code yaml} (one Istio object) through the generic API, as {@code kubectl apply}. */
   public static GenericKubernetesResource apply(KubernetesClient client, String yaml) {
     GenericKubernetesResource object =
@@ -67,7 +79,7 @@ public final class IstioCrds {
             .withGroup(groupVersion[0])
             .withVersion(groupVersion[1])
             .withKind(kind)
-            .withPlural(plural(kind))
+            .withPlural(crd(kind).getSpec().getNames().getPlural())
             .withNamespaced(true)
             .build();
     return client
@@ -79,13 +91,14 @@ public final class IstioCrds {
 
   /** Deletes the object {@code kind namespace/name}. */
   public static void delete(KubernetesClient client, String kind, String namespace, String name) {
+    CustomResourceDefinition crd = crd(kind);
     client
         .genericKubernetesResources(
             new ResourceDefinitionContext.Builder()
-                .withGroup("networking.istio.io")
-                .withVersion("v1")
+                .withGroup(crd.getSpec().getGroup())
+                .withVersion(crd.getSpec().getVersions().get(0).getName())
                 .withKind(kind)
-                .withPlural(plural(kind))
+                .withPlural(crd.getSpec().getNames().getPlural())
                 .withNamespaced(true)
                 .build())
         .inNamespace(namespace)
@@ -93,10 +106,10 @@ public final class IstioCrds {
         .delete();
   }
 
-  private static String plural(String kind) {
-    return switch (kind) {
-      case "ServiceEntry" -> "serviceentries";
-      default -> kind.toLowerCase() + "s";
-    };
+  private static CustomResourceDefinition crd(String kind) {
+    return load().stream()
+        .filter(c -> c.getSpec().getNames().getKind().equals(kind))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no CRD shipped for " + kind));
   }
 }

@@ -117,7 +117,8 @@ class RealApiServerTest {
   @Test
   void virtualServiceCustomResources_areRead_whenIstiosGroupIsServed() {
     assumeTrue(
-        CustomResourceFeed.discoverVersion(k8s).isPresent(),
+        CustomResourceFeed.discoverVersion(k8s, CustomResourceGroup.istio("VirtualService"))
+            .isPresent(),
         "networking.istio.io is not served by this cluster; install charts/sextant/crds/ to run"
             + " this test");
     IstioCrds.apply(
@@ -143,7 +144,7 @@ class RealApiServerTest {
                     KubernetesClients.create(settings),
                     true,
                     settings,
-                    List.of("VirtualService"),
+                    List.of(CustomResourceGroup.istio("VirtualService")),
                     sink))) {
       rules.start((source, set) -> {});
       Poll.until(
