@@ -73,25 +73,29 @@ final class EnvoyProcess implements AutoCloseable {
   /**
    * A sidecar without iptables ({@code INTERCEPTION_MODE: NONE}) of service {@code e2e-client} in
    * namespace {@code e2e}, bootstrapped by {@code sextant bootstrap} to the control plane on {@code
-   * xdsPort}, with its admin API on a free port.
+   * xdsPort}, with its admin API on a free port; {@code moreBootstrapArgs} go to {@code sextant
+   * bootstrap} too, such as {@code --locality}.
    */
-  static EnvoyProcess sidecar(Path binary, Path workDir, String nodeId, int xdsPort) {
+  static EnvoyProcess sidecar(
+      Path binary, Path workDir, String nodeId, int xdsPort, String... moreBootstrapArgs) {
     int adminPort = ControlPlane.freePort();
-    String bootstrap =
-        bootstrap(
-            "--node-id",
-            nodeId,
-            "--service",
-            "e2e-client",
-            "--namespace",
-            "e2e",
-            "--xds",
-            "127.0.0.1:" + xdsPort,
-            "--interception",
-            "NONE",
-            "--admin-port",
-            Integer.toString(adminPort));
-    return new EnvoyProcess(binary, workDir, bootstrap, adminPort);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--node-id",
+                nodeId,
+                "--service",
+                "e2e-client",
+                "--namespace",
+                "e2e",
+                "--xds",
+                "127.0.0.1:" + xdsPort,
+                "--interception",
+                "NONE",
+                "--admin-port",
+                Integer.toString(adminPort)));
+    args.addAll(List.of(moreBootstrapArgs));
+    return new EnvoyProcess(binary, workDir, bootstrap(args.toArray(String[]::new)), adminPort);
   }
 
   EnvoyProcess(Path binary, Path workDir, String bootstrapYaml, int adminPort) {
