@@ -132,15 +132,26 @@ final class ControlPlane implements AutoCloseable {
    * its first xDS channel is built and keeps one xDS client per JVM, so call it once per JVM.
    */
   static void bootstrapGrpcXds(int xdsPort, String nodeId, String namespace) {
+    bootstrapGrpcXds(xdsPort, nodeId, namespace, "");
+  }
+
+  /** As above, with {@code node.locality} {@code REGION/ZONE} (empty for none). */
+  static void bootstrapGrpcXds(int xdsPort, String nodeId, String namespace, String locality) {
+    String[] parts = locality.isEmpty() ? new String[0] : locality.split("/");
+    String node =
+        parts.length == 0
+            ? ""
+            : ", \"locality\": {\"region\": \"%s\", \"zone\": \"%s\"}"
+                .formatted(parts[0], parts.length > 1 ? parts[1] : "");
     System.setProperty(
         "io.grpc.xds.bootstrapConfig",
         """
         {
           "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
                            "server_features": ["xds_v3"]}],
-          "node": {"id": "%s", "cluster": "e2e-client", "metadata": {"NAMESPACE": "%s"}}
+          "node": {"id": "%s", "cluster": "e2e-client", "metadata": {"NAMESPACE": "%s"}%s}
         }
         """
-            .formatted(xdsPort, nodeId, namespace));
+            .formatted(xdsPort, nodeId, namespace, node));
   }
 }

@@ -81,16 +81,7 @@ class KubernetesProxylessTest {
         """
             .formatted(xdsPort, kubeconfig, kubeconfig));
     controlPlane = ControlPlane.start(config, xdsPort);
-    System.setProperty(
-        "io.grpc.xds.bootstrapConfig",
-        """
-        {
-          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                           "server_features": ["xds_v3"]}],
-          "node": {"id": "k8s-e2e-client", "cluster": "client", "metadata": {"NAMESPACE": "demo"}}
-        }
-        """
-            .formatted(xdsPort));
+    ControlPlane.bootstrapGrpcXds(xdsPort, "k8s-e2e-client", "demo");
     channel = ManagedChannelBuilder.forTarget("xds:///" + HOST + ":" + PORT).usePlaintext().build();
   }
 

@@ -137,16 +137,7 @@ class MultiRegistryProxylessTest {
                 consul.address(),
                 ORDERS));
     controlPlane = ControlPlane.start(config, xdsPort);
-    System.setProperty(
-        "io.grpc.xds.bootstrapConfig",
-        """
-        {
-          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                           "server_features": ["xds_v3"]}],
-          "node": {"id": "multi-e2e-client", "cluster": "client", "metadata": {"NAMESPACE": "demo"}}
-        }
-        """
-            .formatted(xdsPort));
+    ControlPlane.bootstrapGrpcXds(xdsPort, "multi-e2e-client", "demo");
   }
 
   /** The service's endpoints in Kubernetes become exactly {@code names} (one slice each). */

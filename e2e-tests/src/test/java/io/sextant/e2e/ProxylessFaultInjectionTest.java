@@ -76,16 +76,7 @@ class ProxylessFaultInjectionTest {
                 .formatted(SLOW)));
     controlPlane = ControlPlane.start(mesh);
     // Read by grpc-java when its first xDS channel is built; one bootstrap per JVM.
-    System.setProperty(
-        "io.grpc.xds.bootstrapConfig",
-        """
-        {
-          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                           "server_features": ["xds_v3"]}],
-          "node": {"id": "%s", "cluster": "e2e-client", "metadata": {"NAMESPACE": "e2e"}}
-        }
-        """
-            .formatted(controlPlane.xdsPort(), NODE));
+    ControlPlane.bootstrapGrpcXds(controlPlane.xdsPort(), NODE, "e2e");
   }
 
   /** A VirtualService for {@code host} with one route to it, carrying {@code fields}. */

@@ -39,16 +39,7 @@ class ProxylessGrpcTest extends MeshContract {
   @Override
   void startClient() {
     // Read by grpc-java when its first xDS channel is built; one bootstrap per JVM.
-    System.setProperty(
-        "io.grpc.xds.bootstrapConfig",
-        """
-        {
-          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                           "server_features": ["xds_v3"]}],
-          "node": {"id": "%s", "cluster": "e2e-client", "metadata": {"NAMESPACE": "e2e"}}
-        }
-        """
-            .formatted(controlPlane.xdsPort(), nodeId()));
+    ControlPlane.bootstrapGrpcXds(controlPlane.xdsPort(), nodeId(), "e2e");
     PORTS.keySet().forEach(this::call);
   }
 

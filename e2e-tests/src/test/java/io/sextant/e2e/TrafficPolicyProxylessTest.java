@@ -84,17 +84,7 @@ class TrafficPolicyProxylessTest {
         """
             .formatted(STICKY, FLAKY, LEAST));
     controlPlane = ControlPlane.start(mesh);
-    System.setProperty(
-        "io.grpc.xds.bootstrapConfig",
-        """
-        {
-          "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                           "server_features": ["xds_v3"]}],
-          "node": {"id": "policy-e2e-client", "cluster": "e2e-client",
-                   "metadata": {"NAMESPACE": "e2e"}}
-        }
-        """
-            .formatted(controlPlane.xdsPort()));
+    ControlPlane.bootstrapGrpcXds(controlPlane.xdsPort(), "policy-e2e-client", "e2e");
   }
 
   private void service(MeshDirectory mesh, String host, String... names) {

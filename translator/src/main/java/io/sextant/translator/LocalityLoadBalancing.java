@@ -146,7 +146,6 @@ final class LocalityLoadBalancing {
         .ifPresent(
             l ->
                 diagnostics.add(
-                    ProxyKind.SIDECAR,
                     subject,
                     "localityLbSetting: failover and failoverPriority take effect only with"
                         + " outlierDetection, as in Istio; endpoints are not ranked"));

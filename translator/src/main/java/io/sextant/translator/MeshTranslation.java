@@ -99,7 +99,7 @@ public final class MeshTranslation {
           List.of(layer("lds/GRPC", () -> GrpcListeners.build(index))),
           List.of(routes(proxy, List.of(outboundClusters))),
           List.of(outboundClusters),
-          List.of(endpoints()));
+          List.of(endpoints(proxy)));
     }
     List<Layer> clusters = new ArrayList<>(List.of(outboundClusters));
     if (SidecarListeners.passesThrough(proxy)) {
@@ -138,9 +138,10 @@ public final class MeshTranslation {
   }
 
   /**
-   * A sidecar's endpoints: the shared layer, unless some DestinationRule ranks endpoints by the
+   * A proxy's endpoints: the shared layer, unless some DestinationRule ranks endpoints by the
    * proxy's locality (and, with failoverPriority, its labels) and the proxy says where it is or how
-   * it is labelled. Sidecars that agree on all of that share a layer.
+   * it is labelled. Proxies that agree on all of that share a layer (sidecars and proxyless gRPC
+   * clients alike: the assignments are the same).
    */
   private Layer endpoints(ProxyContext proxy) {
     if (localityInputs == null) {

@@ -118,14 +118,12 @@ public record ProxyContext(
   public String groupKey() {
     // Labels decide which routes a proxy gets (a VirtualService match's sourceLabels).
     String labelKey = labels.isEmpty() ? "" : "|" + new TreeMap<>(labels);
+    // Endpoints may be ranked by locality (DestinationRule localityLbSetting).
+    String localityKey = locality.equals(Locality.UNKNOWN) ? "" : "|" + locality;
     if (kind == ProxyKind.GRPC) {
-      return "grpc|" + namespace + labelKey;
+      return "grpc|" + namespace + localityKey + labelKey;
     }
-    String key = "sidecar|" + namespace + "|" + serviceName + "|" + interception;
-    if (!locality.equals(Locality.UNKNOWN)) {
-      // Endpoints may be ranked by locality (DestinationRule localityLbSetting).
-      key += "|" + locality;
-    }
+    String key = "sidecar|" + namespace + "|" + serviceName + "|" + interception + localityKey;
     return (interception == InterceptionMode.NONE ? key + "|" + String.join(",", instanceIps) : key)
         + labelKey;
   }

@@ -150,12 +150,14 @@ final class TrafficPolicies {
 
   private static void grpcLoadBalancer(
       Cluster.Builder c, LoadBalancer lb, String subject, Diagnostics diagnostics) {
-    if (lb.locality().isPresent() && !lb.locality().get().enabled().equals(Optional.of(false))) {
+    if (lb.locality().isPresent()
+        && !lb.locality().get().enabled().equals(Optional.of(false))
+        && !lb.locality().get().distribute().isEmpty()) {
       diagnostics.add(
           ProxyKind.GRPC,
           subject,
-          "proxyless gRPC: localityLbSetting applies to Envoy sidecars only; gRPC clients get the"
-              + " endpoints unranked");
+          "proxyless gRPC: localityLbSetting.distribute is sent as endpoint weights, which"
+              + " grpc-java's round robin ignores; failover (priorities) does apply");
     }
     if (lb.consistentHash().isPresent()) {
       HashAlgorithm algorithm = lb.consistentHash().get().algorithm();
