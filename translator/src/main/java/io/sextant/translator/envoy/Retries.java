@@ -15,6 +15,13 @@ public final class Retries {
   /** How often Envoy re-picks a host that a retry predicate rejected, as in Istio. */
   static final int HOST_SELECTION_ATTEMPTS = 5;
 
+  /** Istio's default policy, built once: it goes on nearly every route. */
+  private static final Optional<RetryPolicy> DEFAULT =
+      build(io.sextant.config.networking.RetryPolicy.ISTIO_DEFAULT, false);
+
+  private static final Optional<RetryPolicy> DEFAULT_FOR_CONSISTENT_HASH =
+      build(io.sextant.config.networking.RetryPolicy.ISTIO_DEFAULT, true);
+
   private Retries() {}
 
   /**
@@ -23,6 +30,14 @@ public final class Retries {
    * consistentHash}), where another host would break the pinning.
    */
   public static Optional<RetryPolicy> policy(
+      io.sextant.config.networking.RetryPolicy p, boolean consistentHash) {
+    if (p.equals(io.sextant.config.networking.RetryPolicy.ISTIO_DEFAULT)) {
+      return consistentHash ? DEFAULT_FOR_CONSISTENT_HASH : DEFAULT;
+    }
+    return build(p, consistentHash);
+  }
+
+  private static Optional<RetryPolicy> build(
       io.sextant.config.networking.RetryPolicy p, boolean consistentHash) {
     if (p.attempts() <= 0) {
       return Optional.empty();
