@@ -50,6 +50,12 @@ final class EnvoyProcess implements AutoCloseable {
     return Optional.of(bin);
   }
 
+  /** The Envoy binary named by ENVOY_BIN, for classes guarded by {@link EnvoyAvailable}. */
+  static Path requiredBinary() {
+    StringBuilder whyNot = new StringBuilder();
+    return binary(whyNot).orElseThrow(() -> new IllegalStateException(whyNot.toString()));
+  }
+
   /** Prints the bootstrap through the real CLI, exactly as a user would get it. */
   static String bootstrap(String... args) {
     PrintStream original = System.out;

@@ -1,17 +1,14 @@
 package io.sextant.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,22 +18,21 @@ import org.junit.jupiter.api.io.TempDir;
  * outlier detection ejects the local one. Skipped, saying why, without {@code ENVOY_BIN}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(EnvoyAvailable.class)
 class LocalityFailoverEnvoyTest {
   private static final String WEB = "web.e2e.svc.cluster.local";
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Resources resources = new Resources();
   private HttpBackend near;
   private int webPort;
 
   @BeforeAll
   void start(@TempDir Path dir) {
-    StringBuilder whyNot = new StringBuilder();
-    Optional<Path> envoyBinary = EnvoyProcess.binary(whyNot);
-    assumeTrue(envoyBinary.isPresent(), whyNot::toString);
+    Path envoyBinary = EnvoyProcess.requiredBinary();
 
     MeshDirectory mesh = new MeshDirectory(dir);
-    near = keep(new HttpBackend("near"));
-    HttpBackend far = keep(new HttpBackend("far"));
+    near = resources.keep(new HttpBackend("near"));
+    HttpBackend far = resources.keep(new HttpBackend("far"));
     webPort = ControlPlane.freePort();
     mesh.write(
         "services/web.yaml",
@@ -73,11 +69,11 @@ class LocalityFailoverEnvoyTest {
               maxEjectionPercent: 100
         """
             .formatted(WEB));
-    ControlPlane controlPlane = keep(ControlPlane.start(mesh));
+    ControlPlane controlPlane = resources.keep(ControlPlane.start(mesh));
     EnvoyProcess envoy =
-        keep(
+        resources.keep(
             EnvoyProcess.sidecar(
-                envoyBinary.get(),
+                envoyBinary,
                 dir,
                 "locality-e2e",
                 controlPlane.xdsPort(),
@@ -86,16 +82,9 @@ class LocalityFailoverEnvoyTest {
     envoy.awaitRouting(url(), WEB);
   }
 
-  private <T extends AutoCloseable> T keep(T closeable) {
-    closeables.add(0, closeable);
-    return closeable;
-  }
-
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    resources.close();
   }
 
   private String url() {

@@ -1,19 +1,17 @@
 package io.sextant.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sextant.e2e.MeshDirectory.Instance;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,24 +20,23 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ENVOY_BIN}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(EnvoyAvailable.class)
 class TrafficEnvoyTest {
   private static final String WEB = "web.e2e.svc.cluster.local";
   private static final String SHADOW = "shadow.e2e.svc.cluster.local";
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Resources resources = new Resources();
   private HttpBackend web;
   private HttpBackend shadow;
   private int webPort;
 
   @BeforeAll
   void start(@TempDir Path dir) {
-    StringBuilder whyNot = new StringBuilder();
-    Optional<Path> envoyBinary = EnvoyProcess.binary(whyNot);
-    assumeTrue(envoyBinary.isPresent(), whyNot::toString);
+    Path envoyBinary = EnvoyProcess.requiredBinary();
 
     MeshDirectory mesh = new MeshDirectory(dir);
-    web = keep(new HttpBackend("web-v1"));
-    shadow = keep(new HttpBackend("shadow"));
+    web = resources.keep(new HttpBackend("web-v1"));
+    shadow = resources.keep(new HttpBackend("shadow"));
     webPort = ControlPlane.freePort();
     mesh.writeService("web", WEB, webPort, "HTTP", List.of(Instance.at(web.port(), "v1")));
     mesh.writeService(
@@ -78,24 +75,16 @@ class TrafficEnvoyTest {
             - destination: {host: %1$s}
         """
             .formatted(WEB, SHADOW));
-    ControlPlane controlPlane = keep(ControlPlane.start(mesh));
+    ControlPlane controlPlane = resources.keep(ControlPlane.start(mesh));
     EnvoyProcess envoy =
-        keep(
-            EnvoyProcess.sidecar(
-                envoyBinary.get(), dir, "traffic-envoy-e2e", controlPlane.xdsPort()));
+        resources.keep(
+            EnvoyProcess.sidecar(envoyBinary, dir, "traffic-envoy-e2e", controlPlane.xdsPort()));
     envoy.awaitRouting(url("/"), WEB);
-  }
-
-  private <T extends AutoCloseable> T keep(T closeable) {
-    closeables.add(0, closeable);
-    return closeable;
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    resources.close();
   }
 
   private String url(String pathAndQuery) {
