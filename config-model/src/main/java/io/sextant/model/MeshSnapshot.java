@@ -2,6 +2,7 @@ package io.sextant.model;
 
 import io.sextant.config.ResourceMeta;
 import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Sidecar;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
 import java.util.Collection;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  * @param virtualServices VirtualServices, ordered by namespace then name
  * @param destinationRules DestinationRules, ordered by namespace then name
  * @param rateLimits Sextant RateLimits, ordered by namespace then name
+ * @param sidecars Sidecars, ordered by namespace then name
  */
 public record MeshSnapshot(
     long generation,
@@ -30,7 +32,8 @@ public record MeshSnapshot(
     List<VirtualService> virtualServices,
     List<DestinationRule> destinationRules,
     MeshSettings settings,
-    List<RateLimit> rateLimits) {
+    List<RateLimit> rateLimits,
+    List<Sidecar> sidecars) {
 
   private static final Comparator<ResourceMeta> BY_NAME =
       Comparator.comparing(ResourceMeta::namespace).thenComparing(ResourceMeta::name);
@@ -48,6 +51,18 @@ public record MeshSnapshot(
     Objects.requireNonNull(settings, "settings");
     rateLimits =
         rateLimits.stream().sorted(Comparator.comparing(RateLimit::meta, BY_NAME)).toList();
+    sidecars = sidecars.stream().sorted(Comparator.comparing(Sidecar::meta, BY_NAME)).toList();
+  }
+
+  /** A snapshot without Sidecars. */
+  public MeshSnapshot(
+      long generation,
+      SortedMap<String, MeshService> services,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      MeshSettings settings,
+      List<RateLimit> rateLimits) {
+    this(generation, services, virtualServices, destinationRules, settings, rateLimits, List.of());
   }
 
   /** A snapshot without RateLimits. */
@@ -76,12 +91,24 @@ public record MeshSnapshot(
       List<DestinationRule> destinationRules,
       MeshSettings settings,
       List<RateLimit> rateLimits) {
+    return of(
+        generation, services, virtualServices, destinationRules, settings, rateLimits, List.of());
+  }
+
+  public static MeshSnapshot of(
+      long generation,
+      Collection<MeshService> services,
+      List<VirtualService> virtualServices,
+      List<DestinationRule> destinationRules,
+      MeshSettings settings,
+      List<RateLimit> rateLimits,
+      List<Sidecar> sidecars) {
     SortedMap<String, MeshService> byHost = new TreeMap<>();
     for (MeshService s : services) {
       byHost.put(s.hostname(), s);
     }
     return new MeshSnapshot(
-        generation, byHost, virtualServices, destinationRules, settings, rateLimits);
+        generation, byHost, virtualServices, destinationRules, settings, rateLimits, sidecars);
   }
 
   public static MeshSnapshot empty() {

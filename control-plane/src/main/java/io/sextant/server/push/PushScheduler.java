@@ -367,7 +367,8 @@ public final class PushScheduler
             rules.virtualServices(),
             rules.destinationRules(),
             settings,
-            rules.rateLimits());
+            rules.rateLimits(),
+            rules.sidecars());
     long start = System.nanoTime();
     boolean endpointOnly =
         ready && translation != null && !full && onlyStaticServices(next, changedHosts);
