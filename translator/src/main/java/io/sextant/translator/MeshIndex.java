@@ -2,6 +2,7 @@ package io.sextant.translator;
 
 import io.sextant.config.ResourceMeta;
 import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Sidecar;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
@@ -10,6 +11,7 @@ import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.model.ServicePort;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,13 +41,22 @@ import java.util.function.Function;
 public final class MeshIndex {
   private final MeshSnapshot mesh;
 
+  /** The Sidecar whose egress hosts this view is limited to; empty for the whole mesh. */
+  private final Optional<Sidecar> scope;
+
+  /** The view of the whole mesh this one is cut from ({@code this} when it is that view). */
+  private final MeshIndex whole;
+
+  /** The services this view holds, in hostname order. */
+  private final Collection<MeshService> services;
+
   /** Every VirtualService matching each host, by descending specificity, then namespace/name. */
-  private final Map<String, List<Candidate>> virtualServicesByHost = new HashMap<>();
+  private final Map<String, List<Candidate>> virtualServicesByHost;
 
   private final boolean scopedVirtualServices;
   private final boolean sourceSelectingRoutes;
-  private final Map<String, DestinationRule> destinationRuleByHost = new HashMap<>();
-  private final Map<String, List<RateLimit>> rateLimitsByHost = new HashMap<>();
+  private final Map<String, DestinationRule> destinationRuleByHost;
+  private final Map<String, List<RateLimit>> rateLimitsByHost;
 
   /** Services by port number, each list in hostname order: every route config walks these. */
   private final SortedMap<Integer, List<Map.Entry<MeshService, ServicePort>>> servicesByPort =
@@ -53,6 +64,12 @@ public final class MeshIndex {
 
   private MeshIndex(MeshSnapshot mesh, Diagnostics diagnostics) {
     this.mesh = mesh;
+    this.scope = Optional.empty();
+    this.whole = this;
+    this.services = mesh.services().values();
+    this.virtualServicesByHost = new HashMap<>();
+    this.destinationRuleByHost = new HashMap<>();
+    this.rateLimitsByHost = new HashMap<>();
     for (MeshService s : mesh.services().values()) {
       Set<Integer> seen = new HashSet<>();
       for (ServicePort p : s.service().ports()) {
@@ -106,8 +123,53 @@ public final class MeshIndex {
     }
   }
 
+  /**
+   * The view of {@code all} that a sidecar selected by {@code sidecar} has: only the services its
+   * egress hosts import. Rules are bound as in the whole mesh; a rule's destination that is not
+   * imported is, for this view, not a service.
+   */
+  private MeshIndex(MeshIndex all, Sidecar sidecar) {
+    this.mesh = all.mesh;
+    this.scope = Optional.of(sidecar);
+    this.whole = all;
+    this.services =
+        all.services.stream()
+            .filter(s -> sidecar.imports(s.service().namespace(), s.hostname()))
+            .toList();
+    this.virtualServicesByHost = all.virtualServicesByHost;
+    this.scopedVirtualServices = all.scopedVirtualServices;
+    this.sourceSelectingRoutes = all.sourceSelectingRoutes;
+    this.destinationRuleByHost = all.destinationRuleByHost;
+    this.rateLimitsByHost = all.rateLimitsByHost;
+    all.servicesByPort.forEach(
+        (port, list) -> {
+          List<Map.Entry<MeshService, ServicePort>> kept =
+              list.stream().filter(e -> imports(sidecar, e.getKey())).toList();
+          if (!kept.isEmpty()) {
+            servicesByPort.put(port, kept);
+          }
+        });
+  }
+
   public static MeshIndex of(MeshSnapshot mesh, Diagnostics diagnostics) {
     return new MeshIndex(mesh, diagnostics);
+  }
+
+  /** This mesh as sidecars selected by {@code sidecar} see it. */
+  public MeshIndex scopedTo(Sidecar sidecar) {
+    return new MeshIndex(whole, sidecar);
+  }
+
+  private static boolean imports(Sidecar sidecar, MeshService s) {
+    return sidecar.imports(s.service().namespace(), s.hostname());
+  }
+
+  /**
+   * The Sidecar that keeps {@code hostname} out of this view, if the mesh has such a service but
+   * the view's Sidecar does not import it.
+   */
+  public Optional<Sidecar> notImporting(String hostname) {
+    return scope.filter(sc -> mesh.service(hostname).filter(s -> !imports(sc, s)).isPresent());
   }
 
   public MeshSnapshot mesh() {
@@ -115,11 +177,12 @@ public final class MeshIndex {
   }
 
   public Iterable<MeshService> services() {
-    return mesh.services().values();
+    return services;
   }
 
+  /** The service named {@code hostname}, if this view holds it. */
   public Optional<MeshService> service(String hostname) {
-    return mesh.service(hostname);
+    return mesh.service(hostname).filter(s -> scope.isEmpty() || imports(scope.get(), s));
   }
 
   public String qualify(String host, String namespace) {

@@ -3,6 +3,7 @@ package io.sextant.translator;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.sextant.config.networking.Sidecar;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.translator.envoy.Clusters;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -28,6 +30,8 @@ public final class MeshTranslation {
   private final MeshSnapshot mesh;
   private final Diagnostics diagnostics;
   private final MeshIndex index;
+  private final SidecarScopes sidecars;
+  private final Map<String, MeshIndex> scopedIndexes = new HashMap<>();
   private final Map<String, Layer> layers = new HashMap<>();
   private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
 
@@ -35,6 +39,7 @@ public final class MeshTranslation {
     this.mesh = mesh;
     this.diagnostics = diagnostics;
     this.index = MeshIndex.of(mesh, diagnostics);
+    this.sidecars = SidecarScopes.of(mesh, diagnostics);
   }
 
   public static MeshTranslation of(MeshSnapshot mesh) {
@@ -89,24 +94,53 @@ public final class MeshTranslation {
     return layer(EDS, () -> ServiceClusters.assignments(index));
   }
 
+  /**
+   * What a proxy's outbound side is computed from: the services its Sidecar imports (or the whole
+   * mesh), a key naming that view in layer keys, and whether unknown destinations are refused.
+   */
+  private record Outbound(MeshIndex index, String key, boolean registryOnly) {}
+
+  private Outbound outbound(ProxyContext proxy) {
+    Optional<Sidecar> sidecar = sidecars.select(proxy, diagnostics);
+    if (sidecar.isEmpty()) {
+      return new Outbound(index, "", false);
+    }
+    Sidecar sc = sidecar.get();
+    boolean registryOnly =
+        sc.outboundTrafficPolicy().orElse(Sidecar.OutboundTrafficPolicy.ALLOW_ANY)
+            == Sidecar.OutboundTrafficPolicy.REGISTRY_ONLY;
+    String policyKey = registryOnly ? "/registry-only" : "";
+    if (sc.egressHosts().isEmpty()) { // imports everything
+      return new Outbound(index, policyKey, registryOnly);
+    }
+    String scopeKey = "/sidecar=" + sc.meta().namespace() + "/" + sc.meta().name();
+    MeshIndex scoped = scopedIndexes.computeIfAbsent(scopeKey, k -> index.scopedTo(sc));
+    return new Outbound(scoped, scopeKey + policyKey, registryOnly);
+  }
+
   /** The layers of {@code proxy}'s configuration. */
   public ProxyLayers forProxy(ProxyContext proxy) {
     String kind = proxy.kind().name();
+    Outbound out = outbound(proxy);
     Layer outboundClusters =
-        layer("cds/" + kind, () -> ServiceClusters.clusters(index, proxy, diagnostics));
+        layer(
+            "cds/" + kind + out.key(),
+            () -> ServiceClusters.clusters(out.index(), proxy, diagnostics));
     if (proxy.kind() == ProxyKind.GRPC) {
       return new ProxyLayers(
           List.of(layer("lds/GRPC", () -> GrpcListeners.build(index))),
-          List.of(routes(proxy, List.of(outboundClusters))),
+          List.of(routes(proxy, out, List.of(outboundClusters))),
           List.of(outboundClusters),
           List.of(endpoints(proxy)));
     }
     List<Layer> clusters = new ArrayList<>(List.of(outboundClusters));
     if (SidecarListeners.passesThrough(proxy)) {
       clusters.add(
-          layer(
-              "cds/passthrough",
-              () -> List.of(Clusters.originalDestination(Names.PASSTHROUGH_CLUSTER))));
+          out.registryOnly()
+              ? layer("cds/blackhole", () -> List.of(Clusters.blackHole(Names.BLACK_HOLE_CLUSTER)))
+              : layer(
+                  "cds/passthrough",
+                  () -> List.of(Clusters.originalDestination(Names.PASSTHROUGH_CLUSTER))));
     }
     String workload = workloadKey(proxy);
     Layer inboundClusters =
@@ -124,17 +158,23 @@ public final class MeshTranslation {
                 + proxy.interception()
                 + "/"
                 + taken
-                + (index.scopedVirtualServices() ? "/" + proxy.namespace() : ""),
+                + (index.scopedVirtualServices() ? "/" + proxy.namespace() : "")
+                + out.key(),
             () ->
                 SidecarListeners.outbound(
-                    index, proxy.interception(), taken, proxy.namespace(), diagnostics)));
+                    out.index(),
+                    proxy.interception(),
+                    taken,
+                    proxy.namespace(),
+                    out.registryOnly(),
+                    diagnostics)));
     Layer inbound =
         layer("lds/inbound/" + workload, () -> SidecarListeners.inbound(index, proxy, diagnostics));
     if (!inbound.resources().isEmpty()) {
       listeners.add(inbound);
     }
     return new ProxyLayers(
-        listeners, List.of(routes(proxy, clusters)), clusters, List.of(endpoints(proxy)));
+        listeners, List.of(routes(proxy, out, clusters)), clusters, List.of(endpoints(proxy)));
   }
 
   /**
@@ -159,9 +199,10 @@ public final class MeshTranslation {
 
   /**
    * Route configurations differ by proxy kind, by pass-through, by namespace (short names,
-   * exportTo, sourceNamespace) and, when some route selects source workloads, by labels.
+   * exportTo, sourceNamespace), by Sidecar and, when some route selects source workloads, by
+   * labels.
    */
-  private Layer routes(ProxyContext proxy, List<Layer> clusters) {
+  private Layer routes(ProxyContext proxy, Outbound out, List<Layer> clusters) {
     return layer(
         "rds/"
             + proxy.kind()
@@ -169,14 +210,15 @@ public final class MeshTranslation {
             + SidecarListeners.passesThrough(proxy)
             + "/"
             + proxy.namespace()
-            + (index.sourceSelectingRoutes() ? "/" + new TreeMap<>(proxy.labels()) : ""),
+            + (index.sourceSelectingRoutes() ? "/" + new TreeMap<>(proxy.labels()) : "")
+            + out.key(),
         () -> {
           Set<String> names =
               clusters.stream()
                   .flatMap(l -> l.resources().stream())
                   .map(c -> ((Cluster) c).getName())
                   .collect(Collectors.toSet());
-          return ServiceRoutes.build(index, proxy, names, diagnostics);
+          return ServiceRoutes.build(out.index(), proxy, names, out.registryOnly(), diagnostics);
         });
   }
 

@@ -41,8 +41,17 @@ final class ServiceRoutes {
 
   private ServiceRoutes() {}
 
+  /**
+   * The route configurations for {@code proxy}. Sidecars that intercept all traffic also get a
+   * catch-all virtual host: passing requests for unknown hosts through, or, with {@code
+   * registryOnly}, answering them 502 (Istio's {@code block_all}).
+   */
   static List<RouteConfiguration> build(
-      MeshIndex index, ProxyContext proxy, Set<String> clusters, Diagnostics diagnostics) {
+      MeshIndex index,
+      ProxyContext proxy,
+      Set<String> clusters,
+      boolean registryOnly,
+      Diagnostics diagnostics) {
     List<RouteConfiguration> configs = new ArrayList<>();
     for (int port : index.ports()) {
       List<Map.Entry<MeshService, ServicePort>> http =
@@ -63,7 +72,18 @@ final class ServiceRoutes {
                 routes(index, host, proxy, port, clusters, diagnostics));
         hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
       }
-      if (SidecarListeners.passesThrough(proxy)) {
+      if (SidecarListeners.passesThrough(proxy) && registryOnly) {
+        hosts.add(
+            Routes.virtualHost(
+                Names.BLOCK_ALL_VIRTUAL_HOST,
+                List.of("*"),
+                List.of(
+                    Routes.respond(
+                        Names.BLOCK_ALL_VIRTUAL_HOST,
+                        Routes.prefix("/"),
+                        502,
+                        "not a service of the mesh\n"))));
+      } else if (SidecarListeners.passesThrough(proxy)) {
         hosts.add(
             Routes.virtualHost(
                 Names.ALLOW_ANY_VIRTUAL_HOST,
@@ -307,7 +327,11 @@ final class ServiceRoutes {
               + role
               + " host "
               + host
-              + " is not a known service; left out"
+              + index
+                  .notImporting(host)
+                  .map(sc -> " is not imported by " + sc.meta().qualifiedName())
+                  .orElse(" is not a known service")
+              + "; left out"
               + shareMoves);
       return Optional.empty();
     }

@@ -39,18 +39,21 @@ final class SidecarListeners {
 
   /**
    * The outbound listeners, the same for every sidecar with the same interception mode (and
-   * namespace, when some VirtualService is not exported to all). With NONE, {@code taken} lists
-   * ports the workload's own inbound listeners bind on 127.0.0.1; they are left out here.
+   * namespace, when some VirtualService is not exported to all, and Sidecar). With NONE, {@code
+   * taken} lists ports the workload's own inbound listeners bind on 127.0.0.1; they are left out
+   * here. With {@code registryOnly}, connections to unknown destinations go to the black hole
+   * instead of passing through.
    */
   static List<Listener> outbound(
       MeshIndex index,
       InterceptionMode mode,
       Set<Integer> taken,
       String namespace,
+      boolean registryOnly,
       Diagnostics diagnostics) {
     List<Listener> listeners = new ArrayList<>();
     if (mode == InterceptionMode.REDIRECT) {
-      listeners.add(virtualOutbound());
+      listeners.add(virtualOutbound(registryOnly));
     }
     for (int port : index.ports()) {
       if (mode == InterceptionMode.REDIRECT
@@ -76,6 +79,7 @@ final class SidecarListeners {
               !redirect,
               redirect,
               namespace,
+              registryOnly,
               diagnostics)
           .ifPresent(listeners::add);
     }
@@ -123,17 +127,17 @@ final class SidecarListeners {
     return taken;
   }
 
-  private static Listener virtualOutbound() {
+  private static Listener virtualOutbound(boolean registryOnly) {
     return Listeners.originalDestinationListener(
             Names.VIRTUAL_OUTBOUND, Names.VIRTUAL_OUTBOUND_PORT, TrafficDirection.OUTBOUND)
-        .addFilterChains(passthroughChain())
+        .addFilterChains(unknownDestinationChain(registryOnly))
         .build();
   }
 
-  private static FilterChain passthroughChain() {
-    return Listeners.chain(
-        Names.PASSTHROUGH_CLUSTER,
-        Listeners.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER));
+  /** Where a connection to a destination the mesh does not know goes. */
+  private static FilterChain unknownDestinationChain(boolean registryOnly) {
+    String cluster = registryOnly ? Names.BLACK_HOLE_CLUSTER : Names.PASSTHROUGH_CLUSTER;
+    return Listeners.chain(cluster, Listeners.tcpProxy(cluster, cluster));
   }
 
   private static Listener virtualInbound(List<ServicePort> ports) {
@@ -165,6 +169,7 @@ final class SidecarListeners {
       boolean bind,
       boolean matchAddresses,
       String namespace,
+      boolean registryOnly,
       Diagnostics diagnostics) {
     String name = Names.listener(address, port);
     List<Map.Entry<MeshService, ServicePort>> services = index.servicesOnPort(port);
@@ -197,7 +202,7 @@ final class SidecarListeners {
           tcpChain(index, index.service(host).orElseThrow(), port, false, namespace, diagnostics);
       defaultTcp = defaultTcp.subList(1, defaultTcp.size());
     } else if (matchAddresses) {
-      fallback = passthroughChain();
+      fallback = unknownDestinationChain(registryOnly);
     }
     for (String shadowed : defaultTcp) {
       diagnostics.add(

@@ -89,6 +89,16 @@ public final class Clusters {
         .build();
   }
 
+  /** A STATIC cluster without endpoints: what it is given is refused (Istio's BlackHoleCluster). */
+  public static Cluster blackHole(String name) {
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(DiscoveryType.STATIC)
+        .setConnectTimeout(CONNECT_TIMEOUT)
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name))
+        .build();
+  }
+
   private static Cluster.Builder base(String name, boolean http2) {
     Cluster.Builder c =
         Cluster.newBuilder()

@@ -14,6 +14,8 @@ public final class Names {
   public static final int VIRTUAL_INBOUND_PORT = 15006;
   public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
   public static final String ALLOW_ANY_VIRTUAL_HOST = "allow_any";
+  public static final String BLACK_HOLE_CLUSTER = "BlackHoleCluster";
+  public static final String BLOCK_ALL_VIRTUAL_HOST = "block_all";
   public static final String WILDCARD_ADDRESS = "0.0.0.0";
   public static final String LOCALHOST = "127.0.0.1";
 
