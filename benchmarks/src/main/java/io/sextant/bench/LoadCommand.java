@@ -4,11 +4,13 @@ import io.sextant.bench.loadgen.LoadGenerator;
 import io.sextant.bench.loadgen.Report;
 import io.sextant.bench.mesh.MeshFiles;
 import io.sextant.bench.mesh.MeshSpec;
+import io.sextant.bench.mesh.SidecarScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,6 +50,8 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--delta")
   boolean delta;
 
+  @Mixin SidecarScopeOption sidecarScope;
+
   @Option(names = "--endpoint-changes", defaultValue = "10", description = "Per second.")
   double endpointChanges;
 
@@ -65,6 +69,17 @@ final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    MeshFiles files =
+        new MeshFiles(
+            MeshSpec.of(services, endpoints, virtualServices).withSidecarScope(sidecarScope.scope),
+            mesh);
+    if (sidecarScope.scope == SidecarScope.NAMESPACE) {
+      files.writeSidecars();
+    } else if (files.hasSidecars()) {
+      // Expecting every change at every proxy would leave every change unconverged.
+      System.err.println(mesh + " has Sidecar files; run with --sidecar-scope namespace");
+      return 2;
+    }
     int colon = xds.lastIndexOf(':');
     LoadGenerator.Options options =
         new LoadGenerator.Options(
@@ -73,7 +88,7 @@ final class LoadCommand implements Callable<Integer> {
             admin,
             proxies,
             delta,
-            new MeshFiles(MeshSpec.of(services, endpoints, virtualServices), mesh),
+            files,
             endpointChanges,
             ruleChanges,
             Duration.ofSeconds(churnSeconds),

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,6 +73,8 @@ final class ScenarioCommand implements Callable<Integer> {
   @Option(names = "--ports", description = "Distinct service ports (default: 20).")
   Integer ports;
 
+  @Mixin SidecarScopeOption sidecarScope;
+
   @Option(
       names = "--threads",
       defaultValue = "2",
@@ -101,7 +104,7 @@ final class ScenarioCommand implements Callable<Integer> {
     if (xmx == null) {
       xmx = preset.xmx;
     }
-    MeshSpec spec = preset.mesh;
+    MeshSpec spec = preset.mesh.withSidecarScope(sidecarScope.scope);
     if (ports != null) {
       spec =
           new MeshSpec(
@@ -109,7 +112,8 @@ final class ScenarioCommand implements Callable<Integer> {
               spec.endpointsPerService(),
               spec.virtualServices(),
               spec.namespaces(),
-              MeshSpec.COMMON_PORTS.subList(0, Math.min(ports, MeshSpec.COMMON_PORTS.size())));
+              MeshSpec.COMMON_PORTS.subList(0, Math.min(ports, MeshSpec.COMMON_PORTS.size())),
+              spec.sidecarScope());
     }
     Path dir = Files.createTempDirectory("sextant-" + preset.label() + "-");
     MeshFiles mesh = new MeshFiles(spec, dir);
@@ -118,12 +122,14 @@ final class ScenarioCommand implements Callable<Integer> {
     Path config =
         mesh.writeAll(xdsPort, adminPort, extraConfig.isEmpty() ? "" : extraConfig + "\n");
     System.out.printf(
-        "scenario %s: %d services x %d endpoints, %d VirtualServices, %d ports; files in %s%n",
+        "scenario %s: %d services x %d endpoints, %d VirtualServices, %d ports,"
+            + " Sidecar scope %s; files in %s%n",
         preset.label(),
         spec.services(),
         spec.endpointsPerService(),
         spec.virtualServices(),
         spec.ports().size(),
+        spec.sidecarScope().label(),
         dir);
     Process controlPlane = startControlPlane(config, dir.resolve("control-plane.log"));
     try {
@@ -173,6 +179,7 @@ final class ScenarioCommand implements Callable<Integer> {
     o.addProperty("ports", spec.ports().size());
     o.addProperty("endpointsPerService", spec.endpointsPerService());
     o.addProperty("virtualServices", spec.virtualServices());
+    o.addProperty("sidecarScope", spec.sidecarScope().label());
     o.addProperty("command", commandLine);
     o.add("environment", Environment.describe());
     return o;

@@ -23,6 +23,7 @@ class TableCommandTest {
         new Report.Latencies(10, unconverged, p50, p50 * 2, p99, p99 + 1),
         0,
         Map.of(),
+        0,
         60,
         1.25,
         0.5);

@@ -8,7 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.sextant.bench.mesh.MeshFiles;
 import io.sextant.bench.mesh.MeshSpec;
-import io.sextant.bench.mesh.ProxyNodes;
+import io.sextant.bench.mesh.ProxyFleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens N ADS streams that behave like Envoy sidecars, measures how long they take to receive and
  * ACK everything, then changes endpoints and rules at set rates and measures how long each change
- * takes to reach every proxy. Usable as a library (the scenarios, the smoke test) and from the
- * command line (the {@code scenario} and {@code run} subcommands of {@code sextant-loadgen}).
+ * takes to reach every proxy that imports the changed service (all of them, unless the mesh has
+ * Sidecars). Usable as a library (the scenarios, the smoke test) and from the command line (the
+ * {@code scenario} and {@code run} subcommands of {@code sextant-loadgen}).
  */
 public final class LoadGenerator implements AutoCloseable {
   static final String ENDPOINT_CHANGE = "endpoint";
@@ -43,6 +44,9 @@ public final class LoadGenerator implements AutoCloseable {
       int threads) {}
 
   private final Options options;
+  private final ProxyFleet fleet;
+  private final List<Integer> endpointTargets;
+  private final List<Integer> ruleTargets;
   private final TypeStats stats = new TypeStats();
   private final Convergence convergence = new Convergence();
   private final EventLoopGroup loop;
@@ -53,6 +57,10 @@ public final class LoadGenerator implements AutoCloseable {
 
   public LoadGenerator(Options options) {
     this.options = options;
+    MeshSpec spec = options.mesh().spec();
+    this.fleet = new ProxyFleet(spec, options.proxies());
+    this.endpointTargets = fleet.importedAmong(spec.services());
+    this.ruleTargets = fleet.importedAmong(spec.virtualServices());
     this.loop = new NioEventLoopGroup(options.threads());
     this.converged = new CountDownLatch(options.proxies());
   }
@@ -70,7 +78,7 @@ public final class LoadGenerator implements AutoCloseable {
     double cpuBefore = probe == null ? Double.NaN : probe.cpuSeconds();
     double ownCpuBefore = ownCpuSeconds();
     long start = System.nanoTime();
-    connect(spec);
+    connect();
     boolean allConverged = false;
     long deadline = start + TimeUnit.MINUTES.toNanos(10);
     while (!allConverged && System.nanoTime() < deadline) {
@@ -142,6 +150,7 @@ public final class LoadGenerator implements AutoCloseable {
         Report.Latencies.of(convergence.finished(kind), convergence.unfinished(kind)),
         convergence.superseded(),
         stats.drain(),
+        convergence.unexpectedDeliveries(),
         seconds,
         cpu,
         ownCpu);
@@ -155,10 +164,9 @@ public final class LoadGenerator implements AutoCloseable {
         : Double.NaN;
   }
 
-  private void connect(MeshSpec spec) {
+  private void connect() {
     for (int i = 0; i < options.proxies(); i++) {
-      int service = i % spec.services();
-      Node node = ProxyNodes.sidecar(i, spec, service);
+      Node node = fleet.node(i);
       ManagedChannel channel =
           NettyChannelBuilder.forAddress(options.xdsHost(), options.xdsPort())
               .usePlaintext()
@@ -176,22 +184,30 @@ public final class LoadGenerator implements AutoCloseable {
     proxies.forEach(SimulatedProxy::start);
   }
 
-  /** Moves the first endpoint of a random service to a fresh marker port. */
+  /** Moves the first endpoint of a random service some proxy imports to a fresh marker port. */
   private void changeEndpoint(MeshSpec spec) {
-    int service = random.nextInt(spec.services());
+    int service = endpointTargets.get(random.nextInt(endpointTargets.size()));
     int port = 20000 + (markerSeq++ % 40000);
-    convergence.start(
-        ENDPOINT_CHANGE, spec.cluster(service), Integer.toString(port), options.proxies());
+    start(ENDPOINT_CHANGE, spec.cluster(service), Integer.toString(port), service);
     options.mesh().writeService(service, port);
   }
 
-  /** Renames the route of a random VirtualService. */
+  /** Renames the route of a random VirtualService some proxy imports. */
   private void changeRule(MeshSpec spec) {
-    int service = random.nextInt(spec.virtualServices());
+    int service = ruleTargets.get(random.nextInt(ruleTargets.size()));
     int seq = ++markerSeq;
     String vhost = spec.host(service) + ":" + spec.port(service);
-    convergence.start(RULE_CHANGE, vhost, MeshFiles.routeName(seq), options.proxies());
+    start(RULE_CHANGE, vhost, MeshFiles.routeName(seq), service);
     options.mesh().writeRules(service, seq);
+  }
+
+  /**
+   * Registers a change to {@code service} (its endpoints, or its VirtualService, which lives in its
+   * namespace): the proxies that import the service are expected to get it, and only they.
+   */
+  private void start(String kind, String resource, String marker, int service) {
+    convergence.start(
+        kind, resource, marker, fleet.importers(service), p -> fleet.imports(p, service));
   }
 
   private void checkFailures() {

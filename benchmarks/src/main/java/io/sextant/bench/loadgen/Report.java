@@ -28,17 +28,23 @@ public record Report(
     Phase rules,
     long controlPlaneLiveHeapBytes) {
 
-  /** One churn phase: changes made at a rate, their convergence, and what proxies received. */
+  /**
+   * One churn phase: changes made at a rate, their convergence, and what proxies received.
+   *
+   * @param unexpectedDeliveries responses that carried a change's marker to a proxy not expected to
+   *     get it (one that does not import the changed service); 0 when every proxy is expected
+   */
   public record Phase(
       double changesPerSecond,
       Latencies latencies,
       int superseded,
       Map<Type, long[]> received,
+      long unexpectedDeliveries,
       double seconds,
       double controlPlaneCores,
       double loadGeneratorCores) {
     static Phase skipped() {
-      return new Phase(0, Latencies.NONE, 0, Map.of(), 0, Double.NaN, Double.NaN);
+      return new Phase(0, Latencies.NONE, 0, Map.of(), 0, 0, Double.NaN, Double.NaN);
     }
 
     JsonObject toJson() {
@@ -50,6 +56,7 @@ public record Report(
       o.addProperty("controlPlaneCores", controlPlaneCores);
       o.addProperty("loadGeneratorCores", loadGeneratorCores);
       o.add("received", Report.received(received));
+      o.addProperty("unexpectedDeliveries", unexpectedDeliveries);
       return o;
     }
   }
@@ -160,6 +167,11 @@ public record Report(
             p.controlPlaneCores(),
             p.loadGeneratorCores()));
     received(s, p.received());
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "  unexpected deliveries (a marker to a proxy that does not import the service): %d%n",
+            p.unexpectedDeliveries()));
   }
 
   private static void received(StringBuilder s, Map<Type, long[]> received) {

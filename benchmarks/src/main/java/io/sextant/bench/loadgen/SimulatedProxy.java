@@ -113,24 +113,25 @@ abstract class SimulatedProxy {
   }
 
   /**
-   * The changes in flight whose markers {@code response} carries. Nothing is read when no change of
-   * that kind is in flight; an assignment is searched only when it is the changed cluster's.
+   * The changes in flight whose markers {@code response} carries, among those this proxy watches
+   * (see {@link Convergence#watchedBy}). Nothing is read when no change of that kind is in flight;
+   * an assignment is searched only when it is the changed cluster's.
    */
   List<Convergence.Change> markersIn(Type type, Wire.Response response) {
     List<Convergence.Change> found = new ArrayList<>();
-    if (type == Type.EDS && convergence.anyPending(LoadGenerator.ENDPOINT_CHANGE)) {
+    if (type == Type.EDS && convergence.anyRecent(LoadGenerator.ENDPOINT_CHANGE)) {
       for (Wire.Item item : response.resources()) {
         String name =
             item.name() != null && !item.name().isEmpty()
                 ? item.name()
                 : Wire.stringField(item.value(), 1);
-        Convergence.Change c = convergence.pending(name);
+        Convergence.Change c = convergence.watchedBy(index, name, LoadGenerator.ENDPOINT_CHANGE);
         if (c != null && Wire.contains(item.value(), c.pattern)) {
           found.add(c);
         }
       }
     } else if (type == Type.RDS) {
-      for (Convergence.Change c : convergence.pendingOf(LoadGenerator.RULE_CHANGE)) {
+      for (Convergence.Change c : convergence.watchedBy(index, LoadGenerator.RULE_CHANGE)) {
         for (Wire.Item item : response.resources()) {
           if (Wire.contains(item.value(), c.pattern)) {
             found.add(c);
@@ -143,9 +144,8 @@ abstract class SimulatedProxy {
   }
 
   void acked(List<Convergence.Change> changes) {
-    long now = System.nanoTime();
-    for (Convergence.Change c : changes) {
-      convergence.acked(c, index, now);
+    if (!changes.isEmpty()) {
+      convergence.acked(changes, index, System.nanoTime());
     }
   }
 

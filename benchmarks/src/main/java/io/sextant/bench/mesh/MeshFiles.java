@@ -9,7 +9,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * A generated mesh as a user would keep it for Sextant's file registry: {@code
  * services/NS/NAME.yaml} (one ServiceEntry per service), {@code rules/NAME.yaml} (a DestinationRule
- * and a VirtualService), and {@code sextant.yaml}. Also rewrites single files to drive churn: an
+ * and a VirtualService), with {@link SidecarScope#NAMESPACE} {@code rules/sidecar-NS.yaml} (one
+ * Sidecar per namespace), and {@code sextant.yaml}. Also rewrites single files to drive churn: an
  * endpoint moved to a marker port, a route renamed with a sequence number, so a load generator can
  * tell from what a proxy receives that the change has reached it.
  */
@@ -43,6 +44,7 @@ public final class MeshFiles {
     for (int s = 0; s < spec.virtualServices(); s++) {
       writeRules(s, 0);
     }
+    writeSidecars();
     return write(
         "sextant.yaml",
         """
@@ -132,6 +134,40 @@ public final class MeshFiles {
               weight: 10
         """
         .formatted(spec.name(service), spec.namespace(service), routeName(seq));
+  }
+
+  /**
+   * With {@link SidecarScope#NAMESPACE}, writes each namespace's Sidecar beside the rules; without,
+   * writes nothing.
+   */
+  public void writeSidecars() {
+    if (spec.sidecarScope() == SidecarScope.NAMESPACE) {
+      for (int n = 0; n < spec.namespaces(); n++) {
+        write(sidecarFile(n), sidecar(n));
+      }
+    }
+  }
+
+  /** Whether the first namespace's Sidecar file exists: the mesh was written with Sidecars. */
+  public boolean hasSidecars() {
+    return Files.exists(root.resolve(sidecarFile(0)));
+  }
+
+  private static String sidecarFile(int namespace) {
+    return "rules/sidecar-" + MeshSpec.namespaceName(namespace) + ".yaml";
+  }
+
+  /** The Sidecar of namespace number {@code namespace}: its proxies import its services only. */
+  public String sidecar(int namespace) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: %s}
+        spec:
+          egress:
+          - hosts: ["./*"]
+        """
+        .formatted(MeshSpec.namespaceName(namespace));
   }
 
   public static String routeName(int seq) {

@@ -1,6 +1,7 @@
 package io.sextant.bench.mesh;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The shape of a generated mesh.
@@ -12,13 +13,15 @@ import java.util.List;
  * @param namespaces services are spread round-robin over {@code ns-00 ... ns-NN}
  * @param ports the HTTP service ports, assigned round-robin; fewer ports means larger route
  *     configurations (every service on one port puts them all in one)
+ * @param sidecarScope whether each namespace gets a Sidecar limiting its proxies to its services
  */
 public record MeshSpec(
     int services,
     int endpointsPerService,
     int virtualServices,
     int namespaces,
-    List<Integer> ports) {
+    List<Integer> ports,
+    SidecarScope sidecarScope) {
 
   /** Twenty ports commonly seen on Kubernetes services. */
   public static final List<Integer> COMMON_PORTS =
@@ -28,6 +31,7 @@ public record MeshSpec(
 
   public MeshSpec {
     ports = List.copyOf(ports);
+    Objects.requireNonNull(sidecarScope, "sidecarScope");
     if (services < 1 || endpointsPerService < 1 || namespaces < 1 || ports.isEmpty()) {
       throw new IllegalArgumentException("a mesh needs services, endpoints, namespaces and ports");
     }
@@ -36,8 +40,27 @@ public record MeshSpec(
     }
   }
 
+  /** A mesh without Sidecars: every proxy sees every service. */
+  public MeshSpec(
+      int services,
+      int endpointsPerService,
+      int virtualServices,
+      int namespaces,
+      List<Integer> ports) {
+    this(services, endpointsPerService, virtualServices, namespaces, ports, SidecarScope.NONE);
+  }
+
   public static MeshSpec of(int services, int endpoints, int virtualServices) {
     return new MeshSpec(services, endpoints, virtualServices, 10, COMMON_PORTS);
+  }
+
+  public MeshSpec withSidecarScope(SidecarScope scope) {
+    return new MeshSpec(services, endpointsPerService, virtualServices, namespaces, ports, scope);
+  }
+
+  /** The number of {@code service}'s namespace: services are spread round-robin. */
+  public int namespaceIndex(int service) {
+    return service % namespaces;
   }
 
   public String name(int service) {
@@ -45,7 +68,12 @@ public record MeshSpec(
   }
 
   public String namespace(int service) {
-    return String.format("ns-%02d", service % namespaces);
+    return namespaceName(namespaceIndex(service));
+  }
+
+  /** Namespace number {@code index}: {@code ns-00}, {@code ns-01}... */
+  public static String namespaceName(int index) {
+    return String.format("ns-%02d", index);
   }
 
   public String host(int service) {
