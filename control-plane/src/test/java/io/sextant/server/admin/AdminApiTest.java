@@ -205,6 +205,45 @@ class AdminApiTest {
   }
 
   @Test
+  void configz_countsSidecars_andListsABadOneWithItsLocation() {
+    assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isZero();
+
+    mesh.write(
+        "rules/sidecar.yaml",
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: bookinfo}
+        spec:
+          egress:
+            - hosts: [./*, istio-system/*]
+        """);
+    Eventually.holds(
+        () -> assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1));
+
+    mesh.write(
+        "rules/sidecar.yaml",
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: bookinfo}
+        spec:
+          egress:
+            - hosts: [./*]
+              port: {number: 9080, protocol: HTTP, name: http}
+        """);
+    Eventually.holds(
+        () ->
+            assertThat(errors("mesh-rules"))
+                .singleElement()
+                .asString()
+                .endsWith(
+                    "sidecar.yaml:7:13: spec.egress[0].port: per-port egress listeners are not"
+                        + " supported by Sextant yet; remove 'port' and list the hosts only"));
+    assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1);
+  }
+
+  @Test
   void metrics_countConnectedProxies() {
     AdsClient first = sidecar(PROXY);
     first.fetch(XdsType.LDS);
