@@ -184,6 +184,39 @@ class KubernetesSourcesTest {
   }
 
   @Test
+  void sidecarCustomResource_reachesTheMesh_andABadOneIsListedOnConfigz() {
+    IstioCrds.apply(
+        k8s,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: bookinfo}
+        spec:
+          egress:
+            - hosts: [./*, istio-system/*]
+        """);
+    IstioCrds.apply(
+        k8s,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: ratings, namespace: bookinfo}
+        spec:
+          workloadSelector: {labels: {app: ratings}}
+          ingress: [{port: {number: 9080, protocol: HTTP, name: http}}]
+        """);
+    serve();
+    AdminClient admin = mesh.admin();
+
+    Eventually.holds(
+        () -> assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1));
+    assertThat(admin.json("/debug/configz").toString())
+        .contains("sidecar/ratings -n bookinfo")
+        .contains(
+            "spec.ingress: field 'ingress' is valid in Istio but not supported by Sextant yet");
+  }
+
+  @Test
   void apiServerOutage_keepsServing_andShowsStaleOnRegistryzAndMetrics() {
     serve();
     var proxy = mesh.sotw(Nodes.sidecar("productpage-1", "productpage", "bookinfo"));
