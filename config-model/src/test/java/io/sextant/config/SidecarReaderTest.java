@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sextant.config.networking.Sidecar;
 import io.sextant.config.networking.Sidecar.EgressHost;
 import io.sextant.config.networking.Sidecar.OutboundTrafficPolicy;
+import io.sextant.fixtures.Rules;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,17 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SidecarReaderTest {
 
-  private static final String HEADER =
-      """
-      apiVersion: networking.istio.io/v1
-      kind: Sidecar
-      metadata: {name: default, namespace: shop}
-      spec:
-      """;
-
   /** A Sidecar {@code shop/default} whose spec is {@code spec}; the spec starts on line 5. */
   private static LoadResult sidecar(String spec) {
-    return ConfigLoader.parse("sc.yaml", HEADER + spec.indent(2));
+    return ConfigLoader.parse("sc.yaml", Rules.sidecarYaml("shop", "default", spec));
   }
 
   private static Sidecar read(String spec) {
@@ -110,7 +103,9 @@ class SidecarReaderTest {
     for (String version : ConfigLoader.NETWORKING_API_VERSIONS) {
       LoadResult r =
           ConfigLoader.parse(
-              "sc.yaml", (HEADER + "  {}\n").replace("networking.istio.io/v1", version));
+              "sc.yaml",
+              Rules.sidecarYaml("shop", "default", "{}")
+                  .replace("networking.istio.io/v1", version));
       assertThat(r.errors()).as(version).isEmpty();
       assertThat(r.resources()).singleElement().isInstanceOf(Sidecar.class);
     }

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sextant.fixtures.Rules;
 import io.sextant.registry.kubernetes.IstioCrds;
 import io.sextant.registry.kubernetes.MockApiServer;
 import io.sextant.server.config.ConfigFile;
@@ -186,25 +187,13 @@ class KubernetesSourcesTest {
   @Test
   void sidecarCustomResource_reachesTheMesh_andABadOneIsListedOnConfigz() {
     IstioCrds.apply(
-        k8s,
-        """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: default, namespace: bookinfo}
-        spec:
-          egress:
-            - hosts: [./*, istio-system/*]
-        """);
+        k8s, Rules.sidecarYaml("bookinfo", "default", "egress: [{hosts: [./*, istio-system/*]}]"));
     IstioCrds.apply(
         k8s,
-        """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: ratings, namespace: bookinfo}
-        spec:
-          workloadSelector: {labels: {app: ratings}}
-          ingress: [{port: {number: 9080, protocol: HTTP, name: http}}]
-        """);
+        Rules.sidecarYaml(
+            "bookinfo",
+            "ratings",
+            "workloadSelector: {labels: {app: ratings}}\ningress: [{port: {number: 9080}}]"));
     serve();
     AdminClient admin = mesh.admin();
 

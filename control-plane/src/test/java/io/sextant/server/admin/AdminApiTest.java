@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.sextant.fixtures.Rules;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.testing.AdminClient;
 import io.sextant.server.testing.AdsClient;
@@ -210,28 +211,14 @@ class AdminApiTest {
 
     mesh.write(
         "rules/sidecar.yaml",
-        """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: default, namespace: bookinfo}
-        spec:
-          egress:
-            - hosts: [./*, istio-system/*]
-        """);
+        Rules.sidecarYaml("bookinfo", "default", "egress:\n  - hosts: [./*, istio-system/*]"));
     Eventually.holds(
         () -> assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1));
 
     mesh.write(
         "rules/sidecar.yaml",
-        """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: default, namespace: bookinfo}
-        spec:
-          egress:
-            - hosts: [./*]
-              port: {number: 9080, protocol: HTTP, name: http}
-        """);
+        Rules.sidecarYaml(
+            "bookinfo", "default", "egress:\n  - hosts: [./*]\n    port: {number: 9080}"));
     Eventually.holds(
         () ->
             assertThat(errors("mesh-rules"))

@@ -11,6 +11,7 @@ import io.sextant.config.networking.Sidecar.OutboundTrafficPolicy;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
+import io.sextant.fixtures.Rules;
 import io.sextant.registry.CapturedLog;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RuleResourceSource;
@@ -128,15 +129,11 @@ class FileRuleSourceTest {
     write(dir.resolve("vs.yaml"), VIRTUAL_SERVICE);
     write(
         dir.resolve("sidecar.yaml"),
-        """
-        apiVersion: networking.istio.io/v1beta1
-        kind: Sidecar
-        metadata: {name: default, namespace: shop}
-        spec:
-          egress:
-            - hosts: [./*, istio-system/*]
-          outboundTrafficPolicy: {mode: REGISTRY_ONLY}
-        """);
+        Rules.sidecarYaml(
+            "shop",
+            "default",
+            "egress: [{hosts: [./*, istio-system/*]}]\n"
+                + "outboundTrafficPolicy: {mode: REGISTRY_ONLY}"));
 
     start();
 

@@ -10,6 +10,7 @@ import io.sextant.config.networking.DestinationRule;
 import io.sextant.config.networking.Sidecar.EgressHost;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
+import io.sextant.fixtures.Rules;
 import io.sextant.model.MeshService;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RecordingListener;
@@ -195,15 +196,7 @@ class CustomResourceFeedTest {
   }
 
   private static String sidecar(String hosts) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: default, namespace: bookinfo}
-        spec:
-          egress:
-            - hosts: %s
-        """
-        .formatted(hosts);
+    return Rules.sidecarYaml("bookinfo", "default", "egress: [{hosts: " + hosts + "}]");
   }
 
   private List<List<EgressHost>> sidecarHosts() {
