@@ -228,9 +228,9 @@ class SidecarReaderTest {
     assertThat(
             errors("egress:\n  - hosts:\n      - ./*\n      - ./reviews\n      - billing/payments"))
         .containsExactly(
-            "sc.yaml:8:11: spec.egress[0].hosts[1]: 'reviews' is a short name; Istio matches Sidecar"
-                + " hosts literally, so it would never match a service: write the fully qualified"
-                + " name, e.g. './reviews.shop.svc.cluster.local'",
+            "sc.yaml:8:11: spec.egress[0].hosts[1]: 'reviews' is a short name; Istio matches"
+                + " Sidecar hosts literally, so it would never match a service: write the fully"
+                + " qualified name, e.g. './reviews.shop.svc.cluster.local'",
             "sc.yaml:9:11: spec.egress[0].hosts[2]: 'payments' is a short name; Istio matches"
                 + " Sidecar hosts literally, so it would never match a service: write the fully"
                 + " qualified name, e.g. 'billing/payments.billing.svc.cluster.local'");
@@ -241,9 +241,9 @@ class SidecarReaderTest {
     assertThat(errors("egress:\n  - hosts: [reviews.shop.svc.cluster.local]"))
         .containsExactly(
             "sc.yaml:6:15: spec.egress[0].hosts[0]: host must be of form namespace/dnsName, got"
-                + " 'reviews.shop.svc.cluster.local'; for example './reviews.shop.svc.cluster.local'"
-                + " for the Sidecar's own namespace or '*/reviews.shop.svc.cluster.local' for any"
-                + " namespace");
+                + " 'reviews.shop.svc.cluster.local'; for example"
+                + " './reviews.shop.svc.cluster.local' for the Sidecar's own namespace or"
+                + " '*/reviews.shop.svc.cluster.local' for any namespace");
   }
 
   @ParameterizedTest

@@ -45,7 +45,8 @@ final class ValidateCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "A sextant.yaml: its file registries' ServiceEntries count as known hosts, and its"
-              + " mesh settings (clusterDomain, rootNamespace) are used. Without it, only ServiceEntries among PATH are known.")
+              + " mesh settings (clusterDomain, rootNamespace) are used. Without it, only"
+              + " ServiceEntries among PATH are known.")
   Path config;
 
   @Override
