@@ -16,10 +16,10 @@ import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Loads Istio {@code networking.istio.io} resources, and Sextant's own {@code sextant.io} {@code
- * RateLimit}, from multi-document YAML. Each document is checked field by field; every problem is
- * reported with {@code file:line:column}, the field path and what was expected. A file with any
- * problem yields no resources at all.
+ * Loads Istio {@code networking.istio.io} resources (ServiceEntry, VirtualService, DestinationRule,
+ * Sidecar), and Sextant's own {@code sextant.io} {@code RateLimit}, from multi-document YAML. Each
+ * document is checked field by field; every problem is reported with {@code file:line:column}, the
+ * field path and what was expected. A file with any problem yields no resources at all.
  */
 public final class ConfigLoader {
   /** The API versions Istio serves for the networking kinds; all carry the same schema. */
@@ -30,7 +30,6 @@ public final class ConfigLoader {
   static final Set<String> LATER_KINDS =
       Set.of(
           "Gateway",
-          "Sidecar",
           "WorkloadEntry",
           "WorkloadGroup",
           "EnvoyFilter",
@@ -95,6 +94,7 @@ public final class ConfigLoader {
           case "ServiceEntry" -> ServiceEntryReader.read(meta.get(), spec.get());
           case "VirtualService" -> VirtualServiceReader.read(meta.get(), spec.get());
           case "DestinationRule" -> DestinationRuleReader.read(meta.get(), spec.get());
+          case "Sidecar" -> SidecarReader.read(meta.get(), spec.get());
           case RateLimit.KIND -> RateLimitReader.read(meta.get(), spec.get());
           default -> null;
         };
@@ -102,13 +102,13 @@ public final class ConfigLoader {
   }
 
   private static Optional<ResourceMeta> readMeta(YamlObject doc, String apiVersion, String kind) {
-    if (!List.of("ServiceEntry", "VirtualService", "DestinationRule", RateLimit.KIND)
+    if (!List.of("ServiceEntry", "VirtualService", "DestinationRule", "Sidecar", RateLimit.KIND)
         .contains(kind)) {
       doc.error(
           "kind",
           "unknown kind '"
               + kind
-              + "'; expected ServiceEntry, VirtualService, DestinationRule or RateLimit");
+              + "'; expected ServiceEntry, VirtualService, DestinationRule, Sidecar or RateLimit");
       return Optional.empty();
     }
     List<String> versions =

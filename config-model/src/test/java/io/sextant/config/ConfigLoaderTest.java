@@ -606,7 +606,7 @@ class ConfigLoaderTest {
 
     assertThat(result.errors().get(0).toString())
         .isEqualTo(
-            "x.yaml:2:7: kind: unknown kind 'ConfigMap'; expected ServiceEntry, VirtualService, DestinationRule or RateLimit");
+            "x.yaml:2:7: kind: unknown kind 'ConfigMap'; expected ServiceEntry, VirtualService, DestinationRule, Sidecar or RateLimit");
   }
 
   @Test

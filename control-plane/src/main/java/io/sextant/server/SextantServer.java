@@ -1,6 +1,5 @@
 package io.sextant.server;
 
-import io.sextant.model.MeshSettings;
 import io.sextant.registry.AggregateRegistry;
 import io.sextant.registry.RuleSource;
 import io.sextant.registry.ServiceRegistry;
@@ -54,7 +53,7 @@ public final class SextantServer implements AutoCloseable {
         new PushScheduler(
             registry::services,
             () -> registry.hasSynced() && rules.stream().allMatch(RuleSource::hasSynced),
-            new MeshSettings(config.clusterDomain()),
+            config.mesh(),
             config.push(),
             streams,
             metrics);

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sextant.fixtures.Rules;
 import io.sextant.registry.kubernetes.IstioCrds;
 import io.sextant.registry.kubernetes.MockApiServer;
 import io.sextant.server.config.ConfigFile;
@@ -181,6 +182,27 @@ class KubernetesSourcesTest {
               assertThat(d.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(10);
               assertThat(d.getTokenBucket().getFillInterval().getSeconds()).isEqualTo(1);
             });
+  }
+
+  @Test
+  void sidecarCustomResource_reachesTheMesh_andABadOneIsListedOnConfigz() {
+    IstioCrds.apply(
+        k8s, Rules.sidecarYaml("bookinfo", "default", "egress: [{hosts: [./*, istio-system/*]}]"));
+    IstioCrds.apply(
+        k8s,
+        Rules.sidecarYaml(
+            "bookinfo",
+            "ratings",
+            "workloadSelector: {labels: {app: ratings}}\ningress: [{port: {number: 9080}}]"));
+    serve();
+    AdminClient admin = mesh.admin();
+
+    Eventually.holds(
+        () -> assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1));
+    assertThat(admin.json("/debug/configz").toString())
+        .contains("sidecar/ratings -n bookinfo")
+        .contains(
+            "spec.ingress: field 'ingress' is valid in Istio but not supported by Sextant yet");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sextant.registry;
 
 import io.sextant.config.ConfigResource;
 import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Sidecar;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
 import java.util.ArrayList;
@@ -9,9 +10,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Routing rules ({@code VirtualService}, {@code DestinationRule}, {@code RateLimit}) from files or
- * from Kubernetes custom resources. A resource that fails to load keeps its previous rules where it
- * can and is reported in {@link #status()}.
+ * Routing rules ({@code VirtualService}, {@code DestinationRule}, {@code Sidecar}, {@code
+ * RateLimit}) from files or from Kubernetes custom resources. A resource that fails to load keeps
+ * its previous rules where it can and is reported in {@link #status()}.
  */
 public final class RuleResourceSource implements RuleSource {
   private final String name;
@@ -36,7 +37,7 @@ public final class RuleResourceSource implements RuleSource {
     this.ignored =
         new IgnoredResources(
             name,
-            "rule sources read VirtualService, DestinationRule and RateLimit only;"
+            "rule sources read VirtualService, DestinationRule, Sidecar and RateLimit only;"
                 + " list this path under a registry");
   }
 
@@ -57,6 +58,7 @@ public final class RuleResourceSource implements RuleSource {
     List<VirtualService> virtualServices = new ArrayList<>();
     List<DestinationRule> destinationRules = new ArrayList<>();
     List<RateLimit> rateLimits = new ArrayList<>();
+    List<Sidecar> sidecars = new ArrayList<>();
     for (ConfigResource resource : resources) {
       if (resource instanceof VirtualService vs) {
         virtualServices.add(vs);
@@ -64,11 +66,13 @@ public final class RuleResourceSource implements RuleSource {
         destinationRules.add(dr);
       } else if (resource instanceof RateLimit rl) {
         rateLimits.add(rl);
+      } else if (resource instanceof Sidecar sc) {
+        sidecars.add(sc);
       } else {
         ignored.ignore(resource);
       }
     }
-    RuleSet next = new RuleSet(virtualServices, destinationRules, rateLimits);
+    RuleSet next = new RuleSet(virtualServices, destinationRules, rateLimits, sidecars);
     // A change to an ignored resource leaves the rules as they were.
     if (synced && next.equals(rules)) {
       return;

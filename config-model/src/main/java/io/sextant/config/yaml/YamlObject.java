@@ -224,7 +224,15 @@ public final class YamlObject {
   }
 
   public List<String> stringList(String key) {
-    List<String> result = new ArrayList<>();
+    return stringItems(key).stream().map(StringItem::value).toList();
+  }
+
+  /** One string of a list, with where it is, for errors about that item alone. */
+  public record StringItem(String value, SourceLocation location, String path) {}
+
+  /** The strings of the list at {@code key}; items that are not strings are reported. */
+  public List<StringItem> stringItems(String key) {
+    List<StringItem> result = new ArrayList<>();
     Optional<Node> value = node(key);
     if (value.isEmpty()) {
       return result;
@@ -236,7 +244,9 @@ public final class YamlObject {
     }
     int i = 0;
     for (Node item : sequence.getValue()) {
-      scalar(item, child(key) + "[" + i + "]", "a string").ifPresent(result::add);
+      String at = child(key) + "[" + i + "]";
+      scalar(item, at, "a string")
+          .ifPresent(v -> result.add(new StringItem(v, problems.locate(item), at)));
       i++;
     }
     return result;

@@ -266,6 +266,7 @@ public final class AdminServer implements AutoCloseable {
     out.addProperty("virtualServices", scheduler.mesh().virtualServices().size());
     out.addProperty("destinationRules", scheduler.mesh().destinationRules().size());
     out.addProperty("rateLimits", scheduler.mesh().rateLimits().size());
+    out.addProperty("sidecars", scheduler.mesh().sidecars().size());
     JsonArray list = new JsonArray();
     for (SourceStatus s : sources.get()) {
       JsonObject o = new JsonObject();

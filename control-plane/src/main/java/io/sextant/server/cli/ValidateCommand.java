@@ -27,8 +27,9 @@ import picocli.CommandLine.Parameters;
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
-      "Check Istio rule files (VirtualService, DestinationRule, ServiceEntry) without a control"
-          + " plane, and print file:line:col: error|warning: message for every problem.",
+      "Check rule files (VirtualService, DestinationRule, ServiceEntry, Sidecar, RateLimit)"
+          + " without a control plane, and print file:line:col: error|warning: message for every"
+          + " problem.",
       "Exit code: 0 when there is no error (warnings allowed), 1 when there is one, 2 for a usage"
           + " error."
     })
@@ -44,7 +45,8 @@ final class ValidateCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "A sextant.yaml: its file registries' ServiceEntries count as known hosts, and its"
-              + " mesh.clusterDomain is used. Without it, only ServiceEntries among PATH are known.")
+              + " mesh settings (clusterDomain, rootNamespace) are used. Without it, only"
+              + " ServiceEntries among PATH are known.")
   Path config;
 
   @Override
@@ -64,7 +66,7 @@ final class ValidateCommand implements Callable<Integer> {
       c.errors().forEach(e -> errors.add(asError(e)));
       if (c.config().isPresent()) {
         SextantConfig cfg = c.config().get();
-        mesh = new MeshSettings(cfg.clusterDomain());
+        mesh = cfg.mesh();
         for (SextantConfig.Source s : cfg.registries()) {
           if (!s.type().equals("file")) {
             knowable = false; // its hosts are only known to a running control plane

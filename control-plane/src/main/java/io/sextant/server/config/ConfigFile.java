@@ -5,6 +5,8 @@ import io.sextant.config.SourceLocation;
 import io.sextant.config.yaml.Problems;
 import io.sextant.config.yaml.YamlDocuments;
 import io.sextant.config.yaml.YamlObject;
+import io.sextant.model.Hostnames;
+import io.sextant.model.MeshSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ public final class ConfigFile {
       return new SextantConfig(
           new SextantConfig.Listen("0.0.0.0", SextantConfig.DEFAULT_XDS_PORT),
           new SextantConfig.Listen("0.0.0.0", SextantConfig.DEFAULT_ADMIN_PORT),
-          "cluster.local",
+          MeshSettings.DEFAULT,
           List.of(),
           List.of(),
           new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
@@ -65,15 +67,8 @@ public final class ConfigFile {
     YamlObject root = rootOrEmpty.get();
     SextantConfig.Listen xds = listen(root, "xds", SextantConfig.DEFAULT_XDS_PORT);
     SextantConfig.Listen admin = listen(root, "admin", SextantConfig.DEFAULT_ADMIN_PORT);
-    String clusterDomain =
-        root.object("mesh")
-            .map(
-                m -> {
-                  String d = m.string("clusterDomain", "cluster.local");
-                  m.finish();
-                  return d;
-                })
-            .orElse("cluster.local");
+    MeshSettings mesh = root.object("mesh").map(ConfigFile::mesh).orElse(MeshSettings.DEFAULT);
+    String clusterDomain = mesh.clusterDomain();
     Set<String> names = new HashSet<>();
     List<SextantConfig.Source> registries =
         root.list("registries", s -> SourceConfig.read(s, base, names, clusterDomain, true));
@@ -99,7 +94,21 @@ public final class ConfigFile {
                 })
             .orElse(new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
     root.finish();
-    return new SextantConfig(xds, admin, clusterDomain, registries, rules, push);
+    return new SextantConfig(xds, admin, mesh, registries, rules, push);
+  }
+
+  private static MeshSettings mesh(YamlObject m) {
+    String clusterDomain = m.string("clusterDomain", MeshSettings.DEFAULT.clusterDomain());
+    String rootNamespace = m.string("rootNamespace", MeshSettings.DEFAULT_ROOT_NAMESPACE);
+    if (!Hostnames.isValid(rootNamespace) || rootNamespace.contains(".")) {
+      m.error(
+          "rootNamespace",
+          "expected a namespace name, a DNS-1123 label (lowercase letters, digits and '-'), got '"
+              + rootNamespace
+              + "'");
+    }
+    m.finish();
+    return new MeshSettings(clusterDomain, rootNamespace);
   }
 
   private static SextantConfig.Listen listen(YamlObject root, String key, int defaultPort) {

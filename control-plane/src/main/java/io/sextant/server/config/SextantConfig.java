@@ -1,5 +1,6 @@
 package io.sextant.server.config;
 
+import io.sextant.model.MeshSettings;
 import io.sextant.registry.AliasedRegistry;
 import io.sextant.registry.consul.ConsulSettings;
 import io.sextant.registry.kubernetes.KubernetesSettings;
@@ -17,7 +18,7 @@ import java.util.Optional;
 public record SextantConfig(
     Listen xds,
     Listen admin,
-    String clusterDomain,
+    MeshSettings mesh,
     List<Source> registries,
     List<Source> rules,
     Push push) {
@@ -28,7 +29,7 @@ public record SextantConfig(
   public SextantConfig {
     Objects.requireNonNull(xds, "xds");
     Objects.requireNonNull(admin, "admin");
-    Objects.requireNonNull(clusterDomain, "clusterDomain");
+    Objects.requireNonNull(mesh, "mesh");
     registries = List.copyOf(registries);
     rules = List.copyOf(rules);
     Objects.requireNonNull(push, "push");
@@ -135,11 +136,16 @@ public record SextantConfig(
     }
   }
 
+  /** {@code mesh.clusterDomain}. */
+  public String clusterDomain() {
+    return mesh.clusterDomain();
+  }
+
   public SextantConfig withXdsPort(int port) {
-    return new SextantConfig(xds.withPort(port), admin, clusterDomain, registries, rules, push);
+    return new SextantConfig(xds.withPort(port), admin, mesh, registries, rules, push);
   }
 
   public SextantConfig withAdminPort(int port) {
-    return new SextantConfig(xds, admin.withPort(port), clusterDomain, registries, rules, push);
+    return new SextantConfig(xds, admin.withPort(port), mesh, registries, rules, push);
   }
 }

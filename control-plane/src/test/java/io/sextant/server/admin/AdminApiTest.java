@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.sextant.fixtures.Rules;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.testing.AdminClient;
 import io.sextant.server.testing.AdsClient;
@@ -202,6 +203,31 @@ class AdminApiTest {
     assertThat(configz.get("services").getAsInt()).isEqualTo(1);
     assertThat(names(configz, "sources", "name")).containsExactly("mesh-files", "mesh-rules");
     assertThat(errors("mesh-rules")).isEmpty();
+  }
+
+  @Test
+  void configz_countsSidecars_andListsABadOneWithItsLocation() {
+    assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isZero();
+
+    mesh.write(
+        "rules/sidecar.yaml",
+        Rules.sidecarYaml("bookinfo", "default", "egress:\n  - hosts: [./*, istio-system/*]"));
+    Eventually.holds(
+        () -> assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1));
+
+    mesh.write(
+        "rules/sidecar.yaml",
+        Rules.sidecarYaml(
+            "bookinfo", "default", "egress:\n  - hosts: [./*]\n    port: {number: 9080}"));
+    Eventually.holds(
+        () ->
+            assertThat(errors("mesh-rules"))
+                .singleElement()
+                .asString()
+                .endsWith(
+                    "sidecar.yaml:7:13: spec.egress[0].port: per-port egress listeners are not"
+                        + " supported by Sextant yet; remove 'port' and list the hosts only"));
+    assertThat(admin.json("/debug/configz").get("sidecars").getAsInt()).isEqualTo(1);
   }
 
   @Test

@@ -115,6 +115,63 @@ class ValidateCommandTest {
   }
 
   @Test
+  void sidecars_areAccepted_andBadOnesArePrintedLocated() throws IOException {
+    Path good = dir.resolve("sidecar.yaml");
+    Files.writeString(
+        good,
+        """
+        apiVersion: networking.istio.io/v1beta1
+        kind: Sidecar
+        metadata: {name: default, namespace: shop}
+        spec:
+          workloadSelector: {labels: {app: productpage}}
+          egress:
+            - hosts: [./*, istio-system/*]
+          outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+        """);
+
+    Cli.Outcome clean = Cli.run("validate", good.toString());
+
+    assertThat(clean.exitCode()).as(clean.out() + clean.err()).isZero();
+    assertThat(clean.err()).contains("1 resources, 0 errors, 0 warnings");
+
+    Path bad = dir.resolve("bad-sidecar.yaml");
+    Files.writeString(
+        bad,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: shop}
+        spec:
+          egress:
+            - hosts: [./*, ./reviews, reviews.shop.svc.cluster.local]
+            - hosts: [istio-system/*]
+          ingress: []
+        """);
+
+    Cli.Outcome o = Cli.run("validate", bad.toString());
+
+    assertThat(o.exitCode()).isEqualTo(1);
+    assertThat(o.out().lines())
+        .containsExactly(
+            bad
+                + ":7:7: error: spec.egress[1]: per-port egress listeners are not supported by"
+                + " Sextant yet; list every host in the first egress entry",
+            bad
+                + ":6:20: error: spec.egress[0].hosts[1]: 'reviews' is a short name; Istio matches"
+                + " Sidecar hosts literally, so it would never match a service: write the fully"
+                + " qualified name, e.g. './reviews.shop.svc.cluster.local'",
+            bad
+                + ":6:31: error: spec.egress[0].hosts[2]: host must be of form namespace/dnsName,"
+                + " got 'reviews.shop.svc.cluster.local'; for example"
+                + " './reviews.shop.svc.cluster.local' for the Sidecar's own namespace or"
+                + " '*/reviews.shop.svc.cluster.local' for any namespace",
+            bad
+                + ":8:12: error: spec.ingress: field 'ingress' is valid in Istio but not supported"
+                + " by Sextant yet");
+  }
+
+  @Test
   void trafficPolicyProblems_arePrintedLocated() throws IOException {
     Path rule = dir.resolve("dr.yaml");
     Files.writeString(

@@ -3,6 +3,7 @@ package io.sextant.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sextant.config.ConfigError;
+import io.sextant.model.MeshSettings;
 import io.sextant.registry.kubernetes.KubernetesSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class ConfigFileTest {
             new SextantConfig(
                 new SextantConfig.Listen("0.0.0.0", 15010),
                 new SextantConfig.Listen("0.0.0.0", 15014),
-                "cluster.local",
+                new MeshSettings("cluster.local", "istio-system"),
                 List.of(),
                 List.of(),
                 // As docs/configuration.md documents them.
@@ -69,7 +70,7 @@ class ConfigFileTest {
             """
             xds: {address: 127.0.0.1, port: 16010}
             admin: {address: 10.1.2.3, port: 16014}
-            mesh: {clusterDomain: corp.example}
+            mesh: {clusterDomain: corp.example, rootNamespace: mesh-root}
             registries:
               - name: services
                 type: file
@@ -85,7 +86,7 @@ class ConfigFileTest {
             new SextantConfig(
                 new SextantConfig.Listen("127.0.0.1", 16010),
                 new SextantConfig.Listen("10.1.2.3", 16014),
-                "corp.example",
+                new MeshSettings("corp.example", "mesh-root"),
                 List.of(
                     new SextantConfig.Source(
                         "services",
@@ -97,6 +98,12 @@ class ConfigFileTest {
                         "routing", "file", List.of(dir.resolve("rules")), Duration.ofMinutes(2))),
                 new SextantConfig.Push(
                     Duration.ofMillis(250), Duration.ofSeconds(3), 16L * 1024 * 1024)));
+  }
+
+  @Test
+  void meshWithoutRootNamespace_usesIstios() throws IOException {
+    assertThat(load("mesh: {clusterDomain: corp.local}\n").mesh())
+        .isEqualTo(new MeshSettings("corp.local", "istio-system"));
   }
 
   @Test
@@ -175,6 +182,15 @@ class ConfigFileTest {
             + " | :1:14: registries[0].type: missing required field 'type'",
         "rules: {type: file, paths: [a]}" + " | :1:8: rules: expected a list, got a mapping",
         "just a string" + " | :1:1: expected a mapping (key: value), got 'just a string'",
+        "mesh: {rootNamespace: Istio.System}"
+            + " | :1:23: mesh.rootNamespace: expected a namespace name, a DNS-1123 label"
+            + " (lowercase letters, digits and '-'), got 'Istio.System'",
+        "mesh: {rootNamespace: istio.system}"
+            + " | :1:23: mesh.rootNamespace: expected a namespace name, a DNS-1123 label"
+            + " (lowercase letters, digits and '-'), got 'istio.system'",
+        "mesh: {rootNamespce: mesh-root}"
+            + " | :1:8: mesh.rootNamespce: unknown field 'rootNamespce' (did you mean"
+            + " 'rootNamespace'?); expected one of: clusterDomain, rootNamespace",
       })
   void badValue_isReportedAtItsLocation(String text, String error) throws IOException {
     assertThat(errors(text + "\n")).containsExactly(error);

@@ -1,6 +1,7 @@
 package io.sextant.server.testing;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.sextant.model.MeshSettings;
 import io.sextant.server.SextantServer;
 import io.sextant.server.config.SextantConfig;
 import java.io.IOException;
@@ -191,7 +192,7 @@ public final class TestMesh implements BeforeEachCallback, AfterEachCallback {
     return new SextantConfig(
         new SextantConfig.Listen("127.0.0.1", 0),
         new SextantConfig.Listen("127.0.0.1", 0),
-        "cluster.local",
+        MeshSettings.DEFAULT,
         List.of(new SextantConfig.Source("mesh-files", "file", List.of(dir("services")), rescan)),
         List.of(new SextantConfig.Source("mesh-rules", "file", List.of(dir("rules")), rescan)),
         push);

@@ -22,7 +22,7 @@ public final class FileSources {
         name, "file", sink -> new ConfigFileWatcher(name, paths, rescanInterval, sink));
   }
 
-  /** The VirtualService, DestinationRule and RateLimit resources in {@code paths}. */
+  /** The VirtualService, DestinationRule, Sidecar and RateLimit resources in {@code paths}. */
   public static RuleResourceSource rules(String name, List<Path> paths, Duration rescanInterval) {
     return new RuleResourceSource(
         name, "file", sink -> new ConfigFileWatcher(name, paths, rescanInterval, sink));

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sextant.config.ConfigError;
 import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Sidecar.EgressHost;
+import io.sextant.config.networking.Sidecar.OutboundTrafficPolicy;
 import io.sextant.config.networking.Subset;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
+import io.sextant.fixtures.Rules;
 import io.sextant.registry.CapturedLog;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RuleResourceSource;
@@ -119,6 +122,33 @@ class FileRuleSourceTest {
     assertThat(rules.rateLimits())
         .extracting(RateLimit::host, RateLimit::tokensPerFill)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("reviews.local", 10));
+  }
+
+  @Test
+  void sidecars_areDeliveredWithTheRoutingRules() {
+    write(dir.resolve("vs.yaml"), VIRTUAL_SERVICE);
+    write(
+        dir.resolve("sidecar.yaml"),
+        Rules.sidecarYaml(
+            "shop",
+            "default",
+            "egress: [{hosts: [./*, istio-system/*]}]\n"
+                + "outboundTrafficPolicy: {mode: REGISTRY_ONLY}"));
+
+    start();
+
+    RuleSet rules = delivered.get(0);
+    assertThat(rules.virtualServices()).hasSize(1);
+    assertThat(rules.sidecars())
+        .singleElement()
+        .satisfies(
+            sc -> {
+              assertThat(sc.meta().qualifiedName()).isEqualTo("Sidecar shop/default");
+              assertThat(sc.egressHosts())
+                  .contains(
+                      List.of(new EgressHost("shop", "*"), new EgressHost("istio-system", "*")));
+              assertThat(sc.outboundTrafficPolicy()).contains(OutboundTrafficPolicy.REGISTRY_ONLY);
+            });
   }
 
   @Test

@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sextant.config.ConfigError;
 import io.sextant.config.networking.DestinationRule;
+import io.sextant.config.networking.Sidecar.EgressHost;
 import io.sextant.config.networking.VirtualService;
 import io.sextant.config.sextant.RateLimit;
+import io.sextant.fixtures.Rules;
 import io.sextant.model.MeshService;
 import io.sextant.registry.Poll;
 import io.sextant.registry.RecordingListener;
@@ -193,29 +195,39 @@ class CustomResourceFeedTest {
     assertThat(rules.status().rejections()).isEqualTo(1);
   }
 
+  private static String sidecar(String hosts) {
+    return Rules.sidecarYaml("bookinfo", "default", "egress: [{hosts: " + hosts + "}]");
+  }
+
+  private List<List<EgressHost>> sidecarHosts() {
+    return rules.rules().sidecars().stream().map(sc -> sc.egressHosts().orElseThrow()).toList();
+  }
+
   @Test
-  void sidecar_isReportedAsNotSupportedYet_andTheRestFlows() {
+  void sidecarCustomResource_becomesASidecar_andABadUpdateKeepsThePreviousVersion() {
     IstioCrds.install(k8s);
     IstioCrds.apply(k8s, virtualService("reviews", 80));
-    IstioCrds.apply(
-        k8s,
-        """
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: default, namespace: bookinfo}
-        spec:
-          egress:
-            - hosts: ["./*"]
-        """);
+    IstioCrds.apply(k8s, sidecar("[./*, istio-system/*]"));
     startRules();
 
     assertThat(rules.rules().virtualServices()).hasSize(1);
-    assertThat(rules.status().errors())
-        .extracting(ConfigError::toString)
+    assertThat(rules.rules().sidecars())
         .singleElement()
-        .asString()
-        .contains("sidecar/default -n bookinfo")
-        .contains("not supported by Sextant yet");
+        .satisfies(
+            sc -> assertThat(sc.meta().qualifiedName()).isEqualTo("Sidecar bookinfo/default"));
+    assertThat(sidecarHosts())
+        .containsExactly(
+            List.of(new EgressHost("bookinfo", "*"), new EgressHost("istio-system", "*")));
+    assertThat(rules.status().errors()).isEmpty();
+
+    IstioCrds.apply(k8s, sidecar("[./*, ./ratings]"));
+    Poll.until(() -> assertThat(rules.status().errors()).hasSize(1));
+    assertRejected("networking.istio.io/v1", "Sidecar", "default", "spec.egress[0].hosts[1]");
+    assertThat(rules.status().errors().get(0).message()).contains("short name");
+    assertThat(sidecarHosts())
+        .containsExactly(
+            List.of(new EgressHost("bookinfo", "*"), new EgressHost("istio-system", "*")));
+    assertThat(rules.status().rejections()).isEqualTo(1);
   }
 
   @Test
