@@ -11,7 +11,6 @@ import io.sextant.server.config.ConfigFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,7 +54,6 @@ class LoadGeneratorSmokeTest {
         .isPositive();
   }
 
-  @Disabled("needs Sidecar support in the translator; enable after merging")
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
