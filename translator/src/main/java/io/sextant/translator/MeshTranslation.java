@@ -33,6 +33,13 @@ public final class MeshTranslation {
   private final SidecarScopes sidecars;
   private final Map<String, MeshIndex> scopedIndexes = new HashMap<>();
   private final Map<String, Layer> layers = new HashMap<>();
+
+  /**
+   * What computing each layer reported, for the layers {@link #layer} computed (and those carried
+   * over with theirs): a layer reused by a later translation reports it again there.
+   */
+  private final Map<String, List<Diagnostic>> layerDiagnostics = new HashMap<>();
+
   private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
 
   private MeshTranslation(MeshSnapshot mesh, Diagnostics diagnostics) {
@@ -55,8 +62,12 @@ public final class MeshTranslation {
       MeshTranslation previous, MeshSnapshot mesh, Set<String> changedHosts) {
     MeshTranslation next = new MeshTranslation(mesh, previous.diagnostics.copy());
     next.layers.putAll(previous.layers);
+    next.layerDiagnostics.putAll(previous.layerDiagnostics);
     // Endpoints ranked for one locality are recomputed when a proxy there next asks.
     next.layers.keySet().removeIf(k -> k.startsWith(EDS + "/"));
+    // The assignments below are put together here, not computed by layer(): a later rule change
+    // recomputes them rather than carry them over.
+    next.layerDiagnostics.keySet().removeIf(k -> k.equals(EDS) || k.startsWith(EDS + "/"));
     // One pass over the previous assignments, in name order: keep the unchanged hosts', then add
     // the changed hosts' anew and restore the order (TimSort is linear on such nearly sorted
     // lists).
@@ -76,6 +87,59 @@ public final class MeshTranslation {
     assignments.sort(Comparator.comparing(ClusterLoadAssignment::getClusterName));
     next.layers.put(EDS, new Layer(EDS, assignments));
     return next;
+  }
+
+  /**
+   * The translation of {@code mesh} after any change from {@code previous}'s mesh (rules, services,
+   * settings). Layers that depend only on what did not change are carried over with the diagnostics
+   * they reported, so a VirtualService change does not rebuild, re-check and re-encode every
+   * workload's inbound side, the endpoints or the outbound clusters:
+   *
+   * <ul>
+   *   <li>inbound layers and the pass-through and black-hole clusters: when the services and
+   *       settings are equal;
+   *   <li>endpoints: also when the DestinationRules are equal (subsets, locality settings);
+   *   <li>outbound clusters: also when the Sidecars are equal (what each proxy imports).
+   * </ul>
+   *
+   * Outbound listeners and routes, which VirtualServices shape, are always recomputed.
+   */
+  public static MeshTranslation after(MeshTranslation previous, MeshSnapshot mesh) {
+    MeshTranslation next = of(mesh);
+    MeshSnapshot old = previous.mesh;
+    if (!old.settings().equals(mesh.settings()) || !old.services().equals(mesh.services())) {
+      return next;
+    }
+    boolean samePolicies = old.destinationRules().equals(mesh.destinationRules());
+    boolean sameScopes = samePolicies && old.sidecars().equals(mesh.sidecars());
+    previous.layerDiagnostics.forEach(
+        (key, reported) -> {
+          boolean keep =
+              key.startsWith("cds/inbound/")
+                  || key.startsWith("lds/inbound/")
+                  || key.equals(PASSTHROUGH_CLUSTERS)
+                  || key.equals(BLACK_HOLE_CLUSTERS)
+                  || (samePolicies && (key.equals(EDS) || key.startsWith(EDS + "/")))
+                  || (sameScopes && isOutboundClusters(key));
+          if (keep) {
+            next.layers.put(key, previous.layers.get(key));
+            next.layerDiagnostics.put(key, reported);
+            next.diagnostics.addAll(reported);
+          }
+        });
+    return next;
+  }
+
+  private static final String PASSTHROUGH_CLUSTERS = "cds/passthrough";
+  private static final String BLACK_HOLE_CLUSTERS = "cds/blackhole";
+
+  private static boolean isOutboundClusters(String key) {
+    for (ProxyKind kind : ProxyKind.values()) {
+      if (key.equals("cds/" + kind) || key.startsWith("cds/" + kind + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public MeshSnapshot mesh() {
@@ -233,9 +297,11 @@ public final class MeshTranslation {
   private Layer layer(String key, Supplier<List<? extends Message>> compute) {
     Layer l = layers.get(key);
     if (l == null) {
-      List<? extends Message> resources = compute.get();
+      List<Diagnostic> reported = new ArrayList<>();
+      List<? extends Message> resources = diagnostics.record(compute, reported);
       l = new Layer(key, sortedByName(resources));
       layers.put(key, l);
+      layerDiagnostics.put(key, List.copyOf(reported));
     }
     return l;
   }

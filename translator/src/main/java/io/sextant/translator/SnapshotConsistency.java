@@ -39,10 +39,47 @@ public final class SnapshotConsistency {
                 List.of(new Layer("endpoints", r.endpoints()))));
   }
 
-  /** Checks proxies made of shared layers, remembering what it has checked. One per push. */
+  /**
+   * Checks proxies made of shared layers, remembering what it has checked. One per push; {@link
+   * #next} gives the next push's, which still knows this push's answers for layers that push reuses
+   * (answers not asked for again are forgotten after one push).
+   */
   public static final class Checker {
-    private final Map<List<Object>, List<String>> answers = new HashMap<>();
-    private final Map<List<Object>, Map<String, String>> unresolved = new HashMap<>();
+    private final Map<List<Object>, List<String>> answers;
+    private final Map<List<Object>, Map<String, String>> unresolved;
+    private final Map<List<Object>, List<String>> earlierAnswers;
+    private final Map<List<Object>, Map<String, String>> earlierUnresolved;
+
+    public Checker() {
+      this(Map.of(), Map.of());
+    }
+
+    private Checker(
+        Map<List<Object>, List<String>> earlierAnswers,
+        Map<List<Object>, Map<String, String>> earlierUnresolved) {
+      this.answers = new HashMap<>();
+      this.unresolved = new HashMap<>();
+      this.earlierAnswers = earlierAnswers;
+      this.earlierUnresolved = earlierUnresolved;
+    }
+
+    /** The checker for the next push. */
+    public Checker next() {
+      return new Checker(answers, unresolved);
+    }
+
+    private static <V> V remembered(
+        Map<List<Object>, V> now,
+        Map<List<Object>, V> earlier,
+        List<Object> key,
+        Function<List<Object>, V> compute) {
+      return now.computeIfAbsent(
+          key,
+          k -> {
+            V known = earlier.get(k);
+            return known != null ? known : compute.apply(k);
+          });
+    }
 
     public List<String> check(ProxyLayers p) {
       List<String> violations = new ArrayList<>();
@@ -74,7 +111,9 @@ public final class SnapshotConsistency {
 
     /** Names (and listener addresses) two layers of one type both define. */
     private List<String> overlap(Layer a, Layer b) {
-      return answers.computeIfAbsent(
+      return remembered(
+          answers,
+          earlierAnswers,
           List.of("overlap", a, b),
           k -> {
             List<String> found = new ArrayList<>();
@@ -114,7 +153,9 @@ public final class SnapshotConsistency {
       }
       Layer main = largest;
       Map<String, String> open =
-          unresolved.computeIfAbsent(
+          remembered(
+              unresolved,
+              earlierUnresolved,
               List.of(problem, from, main == null ? List.of() : main),
               k -> {
                 Map<String, String> left = new LinkedHashMap<>();
