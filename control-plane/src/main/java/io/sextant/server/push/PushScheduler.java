@@ -372,10 +372,12 @@ public final class PushScheduler
     long start = System.nanoTime();
     boolean endpointOnly =
         ready && translation != null && !full && onlyStaticServices(next, changedHosts);
-    translation =
-        endpointOnly
-            ? MeshTranslation.endpointsChanged(translation, next, changedHosts)
-            : MeshTranslation.of(next);
+    if (endpointOnly) {
+      translation = MeshTranslation.endpointsChanged(translation, next, changedHosts);
+    } else {
+      translation =
+          translation == null ? MeshTranslation.of(next) : MeshTranslation.after(translation, next);
+    }
     if (!ready) {
       // Build the layers every sidecar shares now, not when the first proxy is waiting.
       translation.forProxy(WARM_UP);
@@ -384,7 +386,7 @@ public final class PushScheduler
     }
     mesh = next;
     setsUsed.clear();
-    checker = new SnapshotConsistency.Checker();
+    checker = checker.next();
     EndpointSwap swap = endpointOnly ? endpointSwap() : null;
     int published = 0;
     int proxies = 0;
