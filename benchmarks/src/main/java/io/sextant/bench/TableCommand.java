@@ -64,6 +64,11 @@ final class TableCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Whether the run's proxies were scoped by a Sidecar per namespace (runs before: not). */
+  private static boolean scoped(JsonObject r) {
+    return r.has("sidecarScope") && r.get("sidecarScope").getAsString().equals("namespace");
+  }
+
   static String render(List<JsonObject> scenarios, List<JsonObject> jmh) {
     StringBuilder s = new StringBuilder();
     if (!scenarios.isEmpty()) {
@@ -90,9 +95,10 @@ final class TableCommand implements Callable<Integer> {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s (%d services) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                "| %s (%d services%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                 r.get("scenario").getAsString(),
                 r.get("services").getAsInt(),
+                scoped(r) ? ", a Sidecar per namespace" : "",
                 r.get("protocol").getAsString(),
                 r.get("proxies").getAsInt(),
                 number(r.get("coldStartSeconds"), "%.1f"),

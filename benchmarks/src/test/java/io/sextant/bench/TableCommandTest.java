@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonParser;
 import io.sextant.bench.loadgen.Report;
 import io.sextant.bench.mesh.MeshSpec;
+import io.sextant.bench.mesh.SidecarScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,10 @@ class TableCommandTest {
   }
 
   private Path scenarioJson() throws Exception {
+    return scenarioJson(MeshSpec.of(1000, 10, 100));
+  }
+
+  private Path scenarioJson(MeshSpec spec) throws Exception {
     Report report =
         new Report(
             2000,
@@ -45,11 +50,7 @@ class TableCommandTest {
     Files.writeString(
         file,
         ScenarioCommand.record(
-                report,
-                "mesh-1k",
-                MeshSpec.of(1000, 10, 100),
-                "512m",
-                "bin/sextant-loadgen scenario mesh-1k --delta")
+                report, "mesh-1k", spec, "512m", "bin/sextant-loadgen scenario mesh-1k --delta")
             .toString());
     return file;
   }
@@ -68,6 +69,17 @@ class TableCommandTest {
                 + " 292 / 584 / 660 / 661 | 1.25 / 0.50 |"
                 + " 307 / 614 / 586 / 587 (2 never converged) | 108 |")
         .contains("bin/sextant-loadgen scenario mesh-1k --delta");
+  }
+
+  @Test
+  void aRunWithASidecarPerNamespace_saysSoInItsRow() throws Exception {
+    Path json = scenarioJson(MeshSpec.of(1000, 10, 100).withSidecarScope(SidecarScope.NAMESPACE));
+
+    String table =
+        TableCommand.render(
+            List.of(JsonParser.parseString(Files.readString(json)).getAsJsonObject()), List.of());
+
+    assertThat(table).contains("| mesh-1k (1000 services, a Sidecar per namespace) | delta |");
   }
 
   @Test
