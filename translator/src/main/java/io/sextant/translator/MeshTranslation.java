@@ -130,6 +130,16 @@ public final class MeshTranslation {
     return next;
   }
 
+  /**
+   * Forgets every layer whose key is not in {@code keys}: what no proxy uses any more is then not
+   * carried into later translations (an endpoint change carries every layer, a rule change the
+   * inbound ones), so the layers of workloads that are gone do not pile up.
+   */
+  public void retainLayers(Set<String> keys) {
+    layers.keySet().retainAll(keys);
+    layerDiagnostics.keySet().retainAll(keys);
+  }
+
   private static final String PASSTHROUGH_CLUSTERS = "cds/passthrough";
   private static final String BLACK_HOLE_CLUSTERS = "cds/blackhole";
 

@@ -13,6 +13,7 @@ import io.sextant.model.MeshSnapshot;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -109,6 +110,28 @@ class RuleChangeTranslationTest {
         .extracting(Diagnostic::message)
         .anySatisfy(m -> assertThat(m).contains("without INSTANCE_IPS"));
     assertThat(now.flatten()).isEqualTo(Translator.translate(changed, proxy).resources());
+  }
+
+  @Test
+  void layersNoLongerRetained_areNotCarriedOver() {
+    ProxyContext proxy = reviewsSidecar();
+    MeshTranslation before = MeshTranslation.of(Rules.mesh(split(90), services("10.0.1.1")));
+    ProxyLayers old = before.forProxy(proxy);
+    Layer inbound =
+        old.clusters().stream()
+            .filter(l -> l.key().startsWith("cds/inbound/"))
+            .findFirst()
+            .orElseThrow();
+    Set<String> stillUsed = new HashSet<>();
+    old.clusters().forEach(l -> stillUsed.add(l.key()));
+    stillUsed.remove(inbound.key()); // as if that workload's proxies had all gone
+
+    before.retainLayers(stillUsed);
+    ProxyLayers now =
+        MeshTranslation.after(before, Rules.mesh(split(50), services("10.0.1.1"))).forProxy(proxy);
+
+    assertThat(now.clusters()).doesNotContain(inbound);
+    assertThat(now.clusters().get(0)).isSameAs(old.clusters().get(0));
   }
 
   @Test

@@ -400,6 +400,7 @@ public final class PushScheduler
     }
     if (swap == null) {
       sets.keySet().retainAll(setsUsed); // a swap leaves the other layers' sets untouched
+      translation.retainLayers(setsUsed);
     }
     long micros = (System.nanoTime() - start) / 1_000;
     // Set once every group has its new snapshot: the generation proxies are being served.
