@@ -132,10 +132,7 @@ public final class MeshIndex {
     this.mesh = all.mesh;
     this.scope = Optional.of(sidecar);
     this.whole = all;
-    this.services =
-        all.services.stream()
-            .filter(s -> sidecar.imports(s.service().namespace(), s.hostname()))
-            .toList();
+    this.services = all.services.stream().filter(s -> imports(sidecar, s)).toList();
     this.virtualServicesByHost = all.virtualServicesByHost;
     this.scopedVirtualServices = all.scopedVirtualServices;
     this.sourceSelectingRoutes = all.sourceSelectingRoutes;
