@@ -120,6 +120,12 @@ public final class PushScheduler
 
     volatile GroupSnapshot current;
 
+    /**
+     * The layers {@link #current} was built from, or null when it was not built from layers alone
+     * (an endpoint swap): while a push hands the group these very layers, nothing changed for it.
+     */
+    ProxyLayers publishedFrom;
+
     Group(String key, ProxyContext proxy) {
       this.key = key;
       this.proxy = proxy;
@@ -435,6 +441,15 @@ public final class PushScheduler
    */
   private int publish(Group g, SnapshotConsistency.Checker checker) {
     ProxyLayers layers = translation.forProxy(g.proxy);
+    if (g.current != null && layers.equals(g.publishedFrom)) {
+      // The same layer objects as last time (layers compare by identity): already checked and
+      // published. Only their sets must be kept.
+      for (List<Layer> type :
+          List.of(layers.listeners(), layers.routes(), layers.clusters(), layers.endpoints())) {
+        type.forEach(l -> setsUsed.add(l.key()));
+      }
+      return -1;
+    }
     List<String> violations = checker.check(layers);
     if (!violations.isEmpty()) {
       metrics.inconsistentSnapshots.incrementAndGet();
@@ -458,9 +473,11 @@ public final class PushScheduler
       }
     }
     if (changed.isEmpty()) {
+      g.publishedFrom = layers;
       return -1;
     }
     List<String> ids = deliver(g, next);
+    g.publishedFrom = layers;
     // Full pushes are logged per proxy; endpoint pushes, which can be many a second, per group.
     boolean endpointsOnly = previous != null && changed.equals(List.of(XdsType.EDS));
     if (!endpointsOnly || LOG.isDebugEnabled()) {
@@ -517,6 +534,7 @@ public final class PushScheduler
       return -1;
     }
     List<String> ids = deliver(g, next);
+    g.publishedFrom = null;
     if (LOG.isDebugEnabled()) {
       ids.forEach(id -> LOG.debug("push: proxy={} EDS={}", id, next.version(XdsType.EDS)));
     }
