@@ -137,7 +137,7 @@ public final class ConfigLoader {
           "name",
           "expected a DNS-1123 name (lowercase letters, digits, '-' and '.'), got '" + name + "'");
     }
-    if (!Hostnames.isValid(namespace) || namespace.contains(".")) {
+    if (!Hostnames.isNamespace(namespace)) {
       m.error(
           "namespace",
           "expected a DNS-1123 label (lowercase letters, digits and '-'), got '" + namespace + "'");

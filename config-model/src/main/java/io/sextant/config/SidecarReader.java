@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 final class SidecarReader {
   private static final String PER_PORT =
       "per-port egress listeners are not supported by Sextant yet";
-  private static final String NAMESPACE_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
   private SidecarReader() {}
 
@@ -101,7 +100,7 @@ final class SidecarReader {
     String host = written.substring(slash + 1);
     boolean valid = true;
     if (!List.of(EgressHost.ANY_NAMESPACE, ".", EgressHost.NO_NAMESPACE).contains(namespace)
-        && !namespace.matches(NAMESPACE_LABEL)) {
+        && !Hostnames.isNamespace(namespace)) {
       error.accept(
           "expected a namespace name, '*', '.' or '~' before the '/' in '" + written + "'");
       valid = false;
@@ -112,7 +111,7 @@ final class SidecarReader {
               + "."
               + (namespace.equals(".")
                   ? ownNamespace
-                  : namespace.matches(NAMESPACE_LABEL) ? namespace : "NAMESPACE")
+                  : Hostnames.isNamespace(namespace) ? namespace : "NAMESPACE")
               + ".svc.cluster.local";
       error.accept(
           "'"

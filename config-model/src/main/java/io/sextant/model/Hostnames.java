@@ -36,6 +36,11 @@ public final class Hostnames {
     return true;
   }
 
+  /** True for a Kubernetes namespace name: one DNS-1123 label. */
+  public static boolean isNamespace(String name) {
+    return isValid(name) && !name.contains(".");
+  }
+
   /** True for {@code *} or {@code *.suffix} with a valid suffix. */
   public static boolean isWildcard(String host) {
     return host.equals("*") || (host.startsWith("*.") && isValid(host.substring(2)));

@@ -18,6 +18,11 @@ public record ProxyLayers(
     endpoints = List.copyOf(endpoints);
   }
 
+  /** Every layer, type by type: listeners, routes, clusters, endpoints. */
+  public List<List<Layer>> byType() {
+    return List.of(listeners, routes, clusters, endpoints);
+  }
+
   /** All layers' resources together, as one proxy receives them. */
   @SuppressWarnings("unchecked")
   public XdsResources flatten() {

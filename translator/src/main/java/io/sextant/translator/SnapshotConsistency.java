@@ -83,7 +83,7 @@ public final class SnapshotConsistency {
 
     public List<String> check(ProxyLayers p) {
       List<String> violations = new ArrayList<>();
-      for (List<Layer> type : List.of(p.listeners(), p.routes(), p.clusters(), p.endpoints())) {
+      for (List<Layer> type : p.byType()) {
         for (int i = 0; i < type.size(); i++) {
           violations.addAll(type.get(i).facts().internal());
           for (int j = i + 1; j < type.size(); j++) {

@@ -100,7 +100,7 @@ public final class ConfigFile {
   private static MeshSettings mesh(YamlObject m) {
     String clusterDomain = m.string("clusterDomain", MeshSettings.DEFAULT.clusterDomain());
     String rootNamespace = m.string("rootNamespace", MeshSettings.DEFAULT_ROOT_NAMESPACE);
-    if (!Hostnames.isValid(rootNamespace) || rootNamespace.contains(".")) {
+    if (!Hostnames.isNamespace(rootNamespace)) {
       m.error(
           "rootNamespace",
           "expected a namespace name, a DNS-1123 label (lowercase letters, digits and '-'), got '"

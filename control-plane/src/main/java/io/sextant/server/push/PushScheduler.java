@@ -444,10 +444,7 @@ public final class PushScheduler
     if (g.current != null && layers.equals(g.publishedFrom)) {
       // The same layer objects as last time (layers compare by identity): already checked and
       // published. Only their sets must be kept.
-      for (List<Layer> type :
-          List.of(layers.listeners(), layers.routes(), layers.clusters(), layers.endpoints())) {
-        type.forEach(l -> setsUsed.add(l.key()));
-      }
+      layers.byType().forEach(type -> type.forEach(l -> setsUsed.add(l.key())));
       return -1;
     }
     List<String> violations = checker.check(layers);
