@@ -9,6 +9,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.KnownLength;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -119,5 +123,74 @@ class SotwRequestTest {
   void garbage_isRejected() {
     assertThatThrownBy(() -> SotwRequest.parse(new byte[] {0x1a, 0x7f, 0x01}))
         .isInstanceOf(InvalidProtocolBufferException.class);
+  }
+
+  /** What gRPC hands the marshaller: a stream that knows its length. */
+  private static class GrpcLikeStream extends ByteArrayInputStream implements KnownLength {
+    GrpcLikeStream(byte[] bytes) {
+      super(bytes);
+    }
+  }
+
+  private static SotwRequest received(DiscoveryRequest request) {
+    return SotwRequest.MARSHALLER.parse(new GrpcLikeStream(request.toByteArray()));
+  }
+
+  @Test
+  void aRequestFromGrpc_isReadLikeAnyOther() {
+    SotwRequest r = received(request(clusters(2000)));
+
+    assertThat(r.node().getId()).isEqualTo("sidecar-1.default");
+    assertThat(r.names()).isEqualTo(clusters(2000));
+    assertThat(r.responseNonce()).isEqualTo("42");
+    assertThat(r.namesFingerprint()).isEqualTo(read(request(clusters(2000))).namesFingerprint());
+  }
+
+  @Test
+  void aRequestFromGrpc_cannotBeReadAfterItsThreadReadTheNext() {
+    SotwRequest first = received(request(clusters(3)));
+    SotwRequest second = received(request(clusters(5)));
+
+    assertThat(second.names()).hasSize(5);
+    assertThat(first.responseNonce()).as("what was read up front stays").isEqualTo("42");
+    assertThatThrownBy(first::names)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("onNext");
+    assertThatThrownBy(first::namesFingerprint).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(first::node).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aRequestShorterThanAnnounced_isRejected() {
+    InputStream lying =
+        new GrpcLikeStream(request(clusters(3)).toByteArray()) {
+          @Override
+          public synchronized int available() {
+            return super.available() + 10;
+          }
+        };
+
+    assertThatThrownBy(() -> SotwRequest.MARSHALLER.parse(lying))
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("cannot read request");
+  }
+
+  @Test
+  void aNameTagWrittenLongerThanNeeded_isStillRead_andAsksToBeDecoded() throws Exception {
+    ByteString.Output bytes = ByteString.newOutput();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.writeString(3, "a");
+    out.writeRawBytes(new byte[] {(byte) 0x9a, 0x00}); // field 3, length-delimited, in two bytes
+    out.writeUInt32NoTag(1);
+    out.writeRawBytes(new byte[] {'b'});
+    out.writeString(4, EDS);
+    out.flush();
+
+    SotwRequest r = SotwRequest.parse(bytes.toByteString().toByteArray());
+
+    assertThat(r.nameCount()).isEqualTo(2);
+    assertThat(r.names()).containsExactly("a", "b");
+    assertThat(r.typeUrl()).isEqualTo(EDS);
+    assertThat(r.namesFingerprint()).isZero();
   }
 }
