@@ -1,7 +1,9 @@
 package io.sextant.server.xds;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * A DiscoveryResponse or DeltaDiscoveryResponse already in wire form. Its resources are bytes
@@ -40,7 +43,14 @@ final class EncodedResponse {
       ByteString entries,
       int resources,
       Iterable<String> removed) {
-    ByteString.Output head = ByteString.newOutput(128);
+    int size =
+        CodedOutputStream.computeStringSize(VERSION, version)
+            + CodedOutputStream.computeStringSize(TYPE_URL, type.typeUrl())
+            + CodedOutputStream.computeStringSize(NONCE, nonce);
+    for (String name : removed) {
+      size += CodedOutputStream.computeStringSize(REMOVED, name);
+    }
+    byte[] head = new byte[size];
     try {
       CodedOutputStream c = CodedOutputStream.newInstance(head);
       c.writeString(VERSION, version);
@@ -49,11 +59,11 @@ final class EncodedResponse {
       for (String name : removed) {
         c.writeString(REMOVED, name);
       }
-      c.flush();
+      c.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new EncodedResponse(head.toByteString().concat(entries), resources);
+    return new EncodedResponse(UnsafeByteOperations.unsafeWrap(head).concat(entries), resources);
   }
 
   int size() {
@@ -83,9 +93,13 @@ final class EncodedResponse {
       this.bytes = bytes;
     }
 
+    /**
+     * Copies the shared bytes once, into gRPC's buffers. ({@code ByteString.writeTo} would first
+     * copy each piece into a fresh array, as it cannot trust an arbitrary stream with its own.)
+     */
     @Override
     public int drainTo(OutputStream target) throws IOException {
-      bytes.writeTo(target);
+      UnsafeByteOperations.unsafeWriteTo(bytes, new Into(target));
       return bytes.size();
     }
 
@@ -117,6 +131,46 @@ final class EncodedResponse {
       } catch (IOException e) {
         return 0;
       }
+    }
+  }
+
+  /** Hands each piece of a ByteString to a stream that copies it (gRPC's) without a copy first. */
+  private static final class Into extends ByteOutput {
+    private final OutputStream target;
+
+    Into(OutputStream target) {
+      this.target = target;
+    }
+
+    @Override
+    public void write(byte value) throws IOException {
+      target.write(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) throws IOException {
+      target.write(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) throws IOException {
+      target.write(value, offset, length);
+    }
+
+    @Override
+    public void write(ByteBuffer value) throws IOException {
+      if (value.hasArray()) {
+        target.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+      } else {
+        byte[] copy = new byte[value.remaining()];
+        value.get(copy);
+        target.write(copy);
+      }
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) throws IOException {
+      write(value);
     }
   }
 }
