@@ -2,10 +2,9 @@ package io.sextant.server.xds;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.sextant.translator.Layer;
 import io.sextant.translator.envoy.Names;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,30 +23,42 @@ import java.util.Set;
  * streams can send just those.
  */
 public final class ResourceSet {
-  /** How far back {@link #changedSince} follows; older sets are compared name by name. */
-  private static final int MAX_CHAIN = 32;
+  /** How many of its predecessors a set remembers; older sets are compared name by name. */
+  private static final int HISTORY = 64;
 
   /**
-   * A set's place in the history of its layer: what changed from the set before it. Steps hold
-   * names only, never resources, so a long history costs little (an earlier design kept every older
-   * set alive through the chain, and ran a 10,000-service mesh out of heap).
+   * One step of a layer's history: the names that changed from the set identified by {@code from}
+   * to the next. Steps hold names only, never resources or sets, so a long history costs little (an
+   * earlier design kept every older set alive, and ran a 10,000-service mesh out of heap).
    */
-  private record Step(Step previous, Set<String> changed, int depth) {
-    static Step fresh() {
-      return new Step(null, Set.of(), 0);
-    }
-  }
+  private record Step(Object from, Set<String> changed) {}
+
+  private static final Step[] NO_HISTORY = new Step[0];
+
+  /** Up to this many resources are joined rather than copied into one array. */
+  private static final int FEW = 8;
 
   private final Map<String, Resource> byName;
   private final List<Resource> ordered;
   private final long hash;
-  private final Step step;
 
-  private ResourceSet(Map<String, Resource> byName, List<Resource> ordered, long hash, Step step) {
+  /** Who this set is, in its successors' histories (not the set itself, which may be dropped). */
+  private final Object id = new Object();
+
+  /**
+   * The last steps that led here, oldest first: a window that slides with every new set, so a
+   * stream a few pushes behind can always be told what changed since, however long the layer has
+   * been changing (a history that restarted every 32 steps sent 2,000 streams at once to compare
+   * thousands of names each).
+   */
+  private final Step[] history;
+
+  private ResourceSet(
+      Map<String, Resource> byName, List<Resource> ordered, long hash, Step[] history) {
     this.byName = byName;
     this.ordered = ordered;
     this.hash = hash;
-    this.step = step;
+    this.history = history;
   }
 
   /**
@@ -72,7 +83,7 @@ public final class ResourceSet {
       hash += r.hash();
     }
     if (previous == null) {
-      return new ResourceSet(byName, ordered, hash, Step.fresh());
+      return new ResourceSet(byName, ordered, hash, NO_HISTORY);
     }
     for (String name : previous.byName.keySet()) {
       if (!byName.containsKey(name)) {
@@ -82,14 +93,12 @@ public final class ResourceSet {
     if (changed.isEmpty() && previous.byName.size() == byName.size()) {
       return previous;
     }
-    Step before = previous.step;
-    return new ResourceSet(
-        byName,
-        ordered,
-        hash,
-        before.depth() < MAX_CHAIN
-            ? new Step(before, Set.copyOf(changed), before.depth() + 1)
-            : Step.fresh());
+    Step[] before = previous.history;
+    int kept = Math.min(before.length, HISTORY - 1);
+    Step[] history = new Step[kept + 1];
+    System.arraycopy(before, before.length - kept, history, 0, kept);
+    history[kept] = new Step(previous.id, Set.copyOf(changed));
+    return new ResourceSet(byName, ordered, hash, history);
   }
 
   /** Encoded resources: the bytes of a response's resources field, and how many they are. */
@@ -146,16 +155,30 @@ public final class ResourceSet {
     return encoded;
   }
 
+  /**
+   * The resources field for {@code resources}. A few (a stream's changed assignments) are joined
+   * without copying; many (a whole set, encoded once and shared) are copied once into one array.
+   */
   static Encoding encode(boolean delta, Collection<Resource> resources) {
-    ByteString.Output out = ByteString.newOutput();
-    try {
+    if (resources.size() <= FEW) {
+      ByteString joined = ByteString.EMPTY;
       for (Resource r : resources) {
-        (delta ? r.deltaEntry() : r.sotwEntry()).writeTo(out);
+        joined = joined.concat(delta ? r.deltaEntry() : r.sotwEntry());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return new Encoding(joined, resources.size());
     }
-    return new Encoding(out.toByteString(), resources.size());
+    long size = 0;
+    for (Resource r : resources) {
+      size += (delta ? r.deltaEntry() : r.sotwEntry()).size();
+    }
+    byte[] all = new byte[Math.toIntExact(size)];
+    int at = 0;
+    for (Resource r : resources) {
+      ByteString entry = delta ? r.deltaEntry() : r.sotwEntry();
+      entry.copyTo(all, at);
+      at += entry.size();
+    }
+    return new Encoding(UnsafeByteOperations.unsafeWrap(all), resources.size());
   }
 
   public Resource get(String name) {
@@ -184,23 +207,23 @@ public final class ResourceSet {
       return Optional.of(Set.of());
     }
     // Every stream of every group sharing this set asks the same question after a push.
-    if (older.step == lastOlder) {
+    if (older.id == lastOlder) {
       return lastChanged;
     }
     Optional<Set<String>> answer = Optional.empty();
     Set<String> changed = new HashSet<>();
-    for (Step s = step; s != null; s = s.previous()) {
-      if (s == older.step) {
+    for (int i = history.length - 1; i >= 0; i--) {
+      changed.addAll(history[i].changed());
+      if (history[i].from() == older.id) {
         answer = Optional.of(Collections.unmodifiableSet(changed));
         break;
       }
-      changed.addAll(s.changed());
     }
-    lastOlder = older.step;
+    lastOlder = older.id;
     lastChanged = answer;
     return answer;
   }
 
-  private Step lastOlder;
+  private Object lastOlder;
   private Optional<Set<String>> lastChanged;
 }

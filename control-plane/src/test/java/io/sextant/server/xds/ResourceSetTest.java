@@ -79,6 +79,33 @@ class ResourceSetTest {
   }
 
   @Test
+  void aSetFewStepsBehind_isAnsweredFromHistory_howeverLongTheLayerHasChanged() {
+    List<ResourceSet> sets = new ArrayList<>(List.of(first));
+    for (int port = 2; port < 200; port++) {
+      sets.add(ResourceSet.of(layer(Map.of("a", port, "b", 1, "c", 1)), sets.get(sets.size() - 1)));
+    }
+    ResourceSet last = sets.get(sets.size() - 1);
+    sets.set(150, ResourceSet.of(layer(Map.of("a", 150, "b", 7, "c", 1)), sets.get(149)));
+    ResourceSet afterB = ResourceSet.of(layer(Map.of("a", 1, "b", 7, "c", 1)), sets.get(150));
+
+    assertThat(last.changedSince(sets.get(190))).contains(Set.of("a"));
+    assertThat(last.changedSince(sets.get(136))).as("63 steps back").contains(Set.of("a"));
+    assertThat(last.changedSince(sets.get(100))).as("beyond the window").isEmpty();
+    assertThat(afterB.changedSince(sets.get(149))).contains(Set.of("a", "b"));
+  }
+
+  @Test
+  void setsOnAnotherBranch_areNotAnsweredFromHistory() {
+    ResourceSet left = ResourceSet.of(layer(Map.of("a", 2, "b", 1, "c", 1)), first);
+    ResourceSet right = ResourceSet.of(layer(Map.of("a", 1, "b", 2, "c", 1)), first);
+    ResourceSet afterRight = ResourceSet.of(layer(Map.of("a", 1, "b", 2, "c", 3)), right);
+
+    assertThat(afterRight.changedSince(right)).contains(Set.of("c"));
+    assertThat(afterRight.changedSince(first)).contains(Set.of("b", "c"));
+    assertThat(afterRight.changedSince(left)).as("left is a sibling, not an ancestor").isEmpty();
+  }
+
+  @Test
   void theVersionHash_dependsOnContentOnly_notOnHistory() {
     ResourceSet viaChanges =
         ResourceSet.of(
