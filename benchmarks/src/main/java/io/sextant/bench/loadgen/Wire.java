@@ -326,19 +326,34 @@ final class Wire {
     return out.toByteString();
   }
 
-  /** DiscoveryRequest: version_info = 1, node = 2, resource_names = 3, type_url = 4, nonce = 5. */
+  /**
+   * DiscoveryRequest: version_info = 1, node = 2, resource_names = 3, type_url = 4, nonce = 5.
+   * Written straight into an array of the exact size: an EDS ACK repeats some 100 KB of names, and
+   * assembling it in a growing buffer was a third of the load generator's work.
+   */
   static byte[] sotwRequest(
       ByteString node, String typeUrl, String version, String nonce, ByteString names) {
-    return build(
-        c -> {
-          c.writeString(1, version);
-          if (node != null) {
-            c.writeBytes(2, node);
-          }
-          c.writeRawBytes(names);
-          c.writeString(4, typeUrl);
-          c.writeString(5, nonce);
-        });
+    int size =
+        CodedOutputStream.computeStringSize(1, version)
+            + (node == null ? 0 : CodedOutputStream.computeBytesSize(2, node))
+            + names.size()
+            + CodedOutputStream.computeStringSize(4, typeUrl)
+            + CodedOutputStream.computeStringSize(5, nonce);
+    byte[] request = new byte[size];
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(request);
+      c.writeString(1, version);
+      if (node != null) {
+        c.writeBytes(2, node);
+      }
+      c.writeRawBytes(names);
+      c.writeString(4, typeUrl);
+      c.writeString(5, nonce);
+      c.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return request;
   }
 
   /** DeltaDiscoveryRequest: node = 1, type_url = 2, subscribe = 3, unsubscribe = 4, nonce = 6. */
