@@ -5,9 +5,9 @@ import io.sextant.bench.mesh.MeshSpec;
 /** The standard scenarios, documented in docs/performance.md. */
 enum Preset {
   /** What the test suite runs to keep the instrument working. */
-  SMOKE(MeshSpec.of(20, 4, 5), 20, 5, 5, 2, "512m"),
+  SMOKE(MeshSpec.of(20, 4, 5), 20, 5, 5, 2, "512m", false),
   /** 1,000 services x 10 endpoints, 100 VirtualServices, 2,000 proxies, 10 endpoint changes/s. */
-  MESH_1K(MeshSpec.of(1000, 10, 100), 2000, 60, 10, 1, "512m"),
+  MESH_1K(MeshSpec.of(1000, 10, 100), 2000, 60, 10, 1, "512m", true),
   /**
    * 10,000 services x 10 endpoints, 2,000 proxies: as many as mesh-1k, and what the load generator
    * simulates beside the control plane on a 2-core machine (each receives about 10 MB when it
@@ -16,9 +16,9 @@ enum Preset {
    * each re-sends 2,000 route configurations of ~150 KB (300 MB), and at one a second the control
    * plane fell behind and most changes never converged.
    */
-  MESH_10K(MeshSpec.of(10000, 10, 100), 2000, 60, 10, 0.2, "1g"),
+  MESH_10K(MeshSpec.of(10000, 10, 100), 2000, 60, 10, 0.2, "1g", true),
   /** 2,000 proxies connecting at once to a fresh control plane serving mesh-1k; no churn. */
-  COLD_START(MeshSpec.of(1000, 10, 100), 2000, 0, 0, 0, "512m");
+  COLD_START(MeshSpec.of(1000, 10, 100), 2000, 0, 0, 0, "512m", true);
 
   final MeshSpec mesh;
   final int proxies;
@@ -27,8 +27,23 @@ enum Preset {
   final double ruleChangesPerSecond;
   final String xmx;
 
-  Preset(MeshSpec mesh, int proxies, int churnSeconds, double endpoints, double rules, String xmx) {
+  /**
+   * Whether the load generator first warms up against a throwaway control plane. Envoy is compiled
+   * ahead of time; the load generator is a JVM whose JIT compiler, during a cold start, took CPU
+   * the measured control plane needed (4 of 16 s in a delta cold start).
+   */
+  final boolean warmUp;
+
+  Preset(
+      MeshSpec mesh,
+      int proxies,
+      int churnSeconds,
+      double endpoints,
+      double rules,
+      String xmx,
+      boolean warmUp) {
     this.xmx = xmx;
+    this.warmUp = warmUp;
     this.mesh = mesh;
     this.proxies = proxies;
     this.churnSeconds = churnSeconds;

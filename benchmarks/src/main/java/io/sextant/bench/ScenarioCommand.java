@@ -96,6 +96,15 @@ final class ScenarioCommand implements Callable<Integer> {
           "Record the control plane with Java Flight Recorder (profile settings) to this file.")
   Path jfr;
 
+  @Option(
+      names = "--warm-up",
+      negatable = true,
+      description =
+          "First connect the proxies to a throwaway control plane, so that the load generator's"
+              + " own JIT compilation does not fall in the measured cold start; the measured"
+              + " control plane is still freshly started (default: on, except for smoke).")
+  Boolean warmUp;
+
   @Spec CommandSpec command;
 
   @Override
@@ -117,10 +126,6 @@ final class ScenarioCommand implements Callable<Integer> {
     }
     Path dir = Files.createTempDirectory("sextant-" + preset.label() + "-");
     MeshFiles mesh = new MeshFiles(spec, dir);
-    int xdsPort = freePort();
-    int adminPort = freePort();
-    Path config =
-        mesh.writeAll(xdsPort, adminPort, extraConfig.isEmpty() ? "" : extraConfig + "\n");
     System.out.printf(
         "scenario %s: %d services x %d endpoints, %d VirtualServices, %d ports,"
             + " Sidecar scope %s; files in %s%n",
@@ -131,7 +136,57 @@ final class ScenarioCommand implements Callable<Integer> {
         spec.ports().size(),
         spec.sidecarScope().label(),
         dir);
-    Process controlPlane = startControlPlane(config, dir.resolve("control-plane.log"));
+    int fleet = proxies != null ? proxies : preset.proxies;
+    if (warmUp != null ? warmUp : preset.warmUp) {
+      long start = System.nanoTime();
+      run(mesh, dir.resolve("warm-up-control-plane.log"), fleet, 0, 0, Duration.ZERO, null);
+      System.out.printf(
+          "warm-up: %d proxies connected to a throwaway control plane in %.1f s; the load"
+              + " generator's code is now compiled, and a fresh control plane is measured%n",
+          fleet, (System.nanoTime() - start) / 1e9);
+    }
+    Report report =
+        run(
+            mesh,
+            dir.resolve("control-plane.log"),
+            fleet,
+            endpointChanges != null ? endpointChanges : preset.endpointChangesPerSecond,
+            ruleChanges != null ? ruleChanges : preset.ruleChangesPerSecond,
+            Duration.ofSeconds(churnSeconds != null ? churnSeconds : preset.churnSeconds),
+            jfr);
+    System.out.print(report.summary());
+    if (json != null) {
+      var o =
+          record(
+              report,
+              preset.label(),
+              spec,
+              xmx,
+              "bin/sextant-loadgen "
+                  + String.join(" ", command.commandLine().getParseResult().originalArgs()));
+      Files.writeString(json, o.toString());
+    }
+    return 0;
+  }
+
+  /**
+   * Starts a control plane of its own on fresh ports, runs the load generator against it, and stops
+   * it.
+   */
+  private Report run(
+      MeshFiles mesh,
+      Path log,
+      int fleet,
+      double endpointsPerSecond,
+      double rulesPerSecond,
+      Duration churn,
+      Path recording)
+      throws Exception {
+    int xdsPort = freePort();
+    int adminPort = freePort();
+    Path config =
+        mesh.writeAll(xdsPort, adminPort, extraConfig.isEmpty() ? "" : extraConfig + "\n");
+    Process controlPlane = startControlPlane(config, log, recording);
     try {
       awaitReady(adminPort, controlPlane);
       LoadGenerator.Options options =
@@ -139,30 +194,16 @@ final class ScenarioCommand implements Callable<Integer> {
               "127.0.0.1",
               xdsPort,
               "127.0.0.1:" + adminPort,
-              proxies != null ? proxies : preset.proxies,
+              fleet,
               delta,
               mesh,
-              endpointChanges != null ? endpointChanges : preset.endpointChangesPerSecond,
-              ruleChanges != null ? ruleChanges : preset.ruleChangesPerSecond,
-              Duration.ofSeconds(churnSeconds != null ? churnSeconds : preset.churnSeconds),
+              endpointsPerSecond,
+              rulesPerSecond,
+              churn,
               threads);
-      Report report;
       try (LoadGenerator load = new LoadGenerator(options)) {
-        report = load.run();
+        return load.run();
       }
-      System.out.print(report.summary());
-      if (json != null) {
-        var o =
-            record(
-                report,
-                preset.label(),
-                spec,
-                xmx,
-                "bin/sextant-loadgen "
-                    + String.join(" ", command.commandLine().getParseResult().originalArgs()));
-        Files.writeString(json, o.toString());
-      }
-      return 0;
     } finally {
       controlPlane.destroy();
       controlPlane.waitFor(30, TimeUnit.SECONDS);
@@ -185,11 +226,11 @@ final class ScenarioCommand implements Callable<Integer> {
     return o;
   }
 
-  private Process startControlPlane(Path config, Path log) throws IOException {
+  private Process startControlPlane(Path config, Path log, Path recording) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xms" + xmx, "-XX:+UseG1GC"));
-    if (jfr != null) {
-      cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+    if (recording != null) {
+      cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + recording.toAbsolutePath());
     }
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
