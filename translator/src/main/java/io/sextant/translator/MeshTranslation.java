@@ -3,7 +3,9 @@ package io.sextant.translator;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.sextant.config.networking.Sidecar;
+import io.sextant.config.networking.VirtualService;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import io.sextant.translator.envoy.Clusters;
@@ -11,7 +13,9 @@ import io.sextant.translator.envoy.Names;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,7 +44,28 @@ public final class MeshTranslation {
    */
   private final Map<String, List<Diagnostic>> layerDiagnostics = new HashMap<>();
 
+  /**
+   * The route configurations of each routes layer by port, with what building each reported: a
+   * VirtualService change rebuilds only the ports of the hosts it names (see {@link #after}).
+   */
+  private final Map<String, PortRoutes> portRoutes = new HashMap<>();
+
+  /** What {@link #after} carried over from the previous translation's {@link #portRoutes}. */
+  private final Map<String, PortRoutes> reusableRoutes = new HashMap<>();
+
   private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
+
+  /** One routes layer's configurations by port, built with the outbound clusters named. */
+  private record PortRoutes(Set<String> clusters, Map<Integer, Built> byPort) {
+    /** This without the ports in {@code ports}. */
+    PortRoutes without(Set<Integer> ports) {
+      Map<Integer, Built> kept = new HashMap<>(byPort);
+      kept.keySet().removeAll(ports);
+      return new PortRoutes(clusters, kept);
+    }
+  }
+
+  private record Built(Optional<RouteConfiguration> config, List<Diagnostic> reported) {}
 
   private MeshTranslation(MeshSnapshot mesh, Diagnostics diagnostics) {
     this.mesh = mesh;
@@ -63,6 +88,7 @@ public final class MeshTranslation {
     MeshTranslation next = new MeshTranslation(mesh, previous.diagnostics.copy());
     next.layers.putAll(previous.layers);
     next.layerDiagnostics.putAll(previous.layerDiagnostics);
+    next.portRoutes.putAll(previous.portRoutes);
     // Endpoints ranked for one locality are recomputed when a proxy there next asks.
     next.layers.keySet().removeIf(k -> k.startsWith(EDS + "/"));
     // The assignments below are put together here, not computed by layer(): a later rule change
@@ -99,10 +125,12 @@ public final class MeshTranslation {
    *   <li>inbound layers and the pass-through and black-hole clusters: when the services and
    *       settings are equal;
    *   <li>endpoints: also when the DestinationRules are equal (subsets, locality settings);
-   *   <li>outbound clusters: also when the Sidecars are equal (what each proxy imports).
+   *   <li>outbound clusters: also when the Sidecars are equal (what each proxy imports);
+   *   <li>the route configuration of a port: also when the rate limits are equal and no
+   *       VirtualService that was added, removed or changed names a service on that port.
    * </ul>
    *
-   * Outbound listeners and routes, which VirtualServices shape, are always recomputed.
+   * Outbound listeners are always recomputed, and so are the routes layers, port by port.
    */
   public static MeshTranslation after(MeshTranslation previous, MeshSnapshot mesh) {
     MeshTranslation next = of(mesh);
@@ -127,7 +155,47 @@ public final class MeshTranslation {
             next.diagnostics.addAll(reported);
           }
         });
+    if (sameScopes && old.rateLimits().equals(mesh.rateLimits())) {
+      Set<Integer> touched = portsNamedBy(changedVirtualServices(old, mesh), mesh);
+      previous.portRoutes.forEach(
+          (key, routes) -> next.reusableRoutes.put(key, routes.without(touched)));
+    }
     return next;
+  }
+
+  /** The VirtualServices added, removed or changed from {@code old} to {@code mesh}. */
+  private static Set<VirtualService> changedVirtualServices(MeshSnapshot old, MeshSnapshot mesh) {
+    Set<VirtualService> before = new HashSet<>(old.virtualServices());
+    Set<VirtualService> now = new HashSet<>(mesh.virtualServices());
+    Set<VirtualService> changed = new HashSet<>(before);
+    changed.removeAll(now);
+    now.removeAll(before);
+    changed.addAll(now);
+    return changed;
+  }
+
+  /**
+   * Every port of every service that a host of {@code rules} may name. Generous on purpose: a short
+   * name matches the service of that name in any namespace, a wildcard any service under it.
+   */
+  private static Set<Integer> portsNamedBy(Set<VirtualService> rules, MeshSnapshot mesh) {
+    Set<Integer> ports = new HashSet<>();
+    for (VirtualService rule : rules) {
+      for (String host : rule.hosts()) {
+        String h = host.toLowerCase(Locale.ROOT);
+        for (MeshService service : mesh.services().values()) {
+          String name = service.hostname().toLowerCase(Locale.ROOT);
+          boolean named =
+              h.startsWith("*")
+                  ? name.endsWith(h.substring(1))
+                  : name.equals(h) || name.startsWith(h + ".");
+          if (named) {
+            service.service().ports().forEach(p -> ports.add(p.number()));
+          }
+        }
+      }
+    }
+    return ports;
   }
 
   /**
@@ -138,6 +206,7 @@ public final class MeshTranslation {
   public void retainLayers(Set<String> keys) {
     layers.keySet().retainAll(keys);
     layerDiagnostics.keySet().retainAll(keys);
+    portRoutes.keySet().retainAll(keys);
   }
 
   private static final String PASSTHROUGH_CLUSTERS = "cds/passthrough";
@@ -277,7 +346,7 @@ public final class MeshTranslation {
    * labels.
    */
   private Layer routes(ProxyContext proxy, Outbound out, List<Layer> clusters) {
-    return layer(
+    String key =
         "rds/"
             + proxy.kind()
             + "/"
@@ -285,14 +354,37 @@ public final class MeshTranslation {
             + "/"
             + proxy.namespace()
             + (index.sourceSelectingRoutes() ? "/" + new TreeMap<>(proxy.labels()) : "")
-            + out.key(),
+            + out.key();
+    return layer(
+        key,
         () -> {
           Set<String> names =
               clusters.stream()
                   .flatMap(l -> l.resources().stream())
                   .map(c -> ((Cluster) c).getName())
                   .collect(Collectors.toSet());
-          return ServiceRoutes.build(out.index(), proxy, names, out.registryOnly(), diagnostics);
+          PortRoutes earlier = reusableRoutes.get(key);
+          Map<Integer, Built> reusable =
+              earlier != null && earlier.clusters().equals(names) ? earlier.byPort() : Map.of();
+          PortRoutes built = new PortRoutes(names, new HashMap<>());
+          portRoutes.put(key, built);
+          return ServiceRoutes.build(
+              out.index(),
+              proxy,
+              names,
+              out.registryOnly(),
+              diagnostics,
+              (port, build) -> {
+                Built b = reusable.get(port);
+                if (b != null) {
+                  diagnostics.addAll(b.reported());
+                } else {
+                  List<Diagnostic> reported = new ArrayList<>();
+                  b = new Built(diagnostics.record(build, reported), List.copyOf(reported));
+                }
+                built.byPort().put(port, b);
+                return b.config();
+              });
         });
   }
 

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Outbound HTTP routing: one route configuration per port, named by the port, holding one virtual
@@ -42,6 +43,14 @@ final class ServiceRoutes {
   private ServiceRoutes() {}
 
   /**
+   * Builds the route configuration of one port, or gives the one built earlier when nothing it
+   * depends on has changed; see {@link MeshTranslation#after}.
+   */
+  interface PerPort {
+    Optional<RouteConfiguration> get(int port, Supplier<Optional<RouteConfiguration>> build);
+  }
+
+  /**
    * The route configurations for {@code proxy}. Sidecars that intercept all traffic also get a
    * catch-all virtual host: passing requests for unknown hosts through, or, with {@code
    * registryOnly}, answering them 502 (Istio's {@code block_all}).
@@ -51,52 +60,64 @@ final class ServiceRoutes {
       ProxyContext proxy,
       Set<String> clusters,
       boolean registryOnly,
-      Diagnostics diagnostics) {
+      Diagnostics diagnostics,
+      PerPort perPort) {
     List<RouteConfiguration> configs = new ArrayList<>();
     for (int port : index.ports()) {
-      List<Map.Entry<MeshService, ServicePort>> http =
-          index.servicesOnPort(port).stream()
-              .filter(e -> e.getValue().protocol().isHttp())
-              .toList();
-      if (http.isEmpty()) {
-        continue;
-      }
-      List<List<String>> domains = domains(index, proxy, port, http);
-      List<VirtualHost> hosts = new ArrayList<>();
-      for (int i = 0; i < http.size(); i++) {
-        String host = http.get(i).getKey().hostname();
-        VirtualHost vhost =
-            Routes.virtualHost(
-                Names.hostPort(host, port),
-                domains.get(i),
-                routes(index, host, proxy, port, clusters, diagnostics));
-        hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
-      }
-      if (SidecarListeners.passesThrough(proxy) && registryOnly) {
-        hosts.add(
-            Routes.virtualHost(
-                Names.BLOCK_ALL_VIRTUAL_HOST,
-                List.of("*"),
-                List.of(
-                    Routes.respond(
-                        Names.BLOCK_ALL_VIRTUAL_HOST,
-                        Routes.prefix("/"),
-                        502,
-                        "not a service of the mesh\n"))));
-      } else if (SidecarListeners.passesThrough(proxy)) {
-        hosts.add(
-            Routes.virtualHost(
-                Names.ALLOW_ANY_VIRTUAL_HOST,
-                List.of("*"),
-                List.of(
-                    Routes.forward(
-                        Names.ALLOW_ANY_VIRTUAL_HOST,
-                        Routes.prefix("/"),
-                        List.of(new WeightedDestination(Names.PASSTHROUGH_CLUSTER, 1))))));
-      }
-      configs.add(Routes.routeConfiguration(Names.routeConfig(port), hosts));
+      perPort
+          .get(port, () -> forPort(index, proxy, port, clusters, registryOnly, diagnostics))
+          .ifPresent(configs::add);
     }
     return configs;
+  }
+
+  /** The route configuration of {@code port}, if some HTTP service listens there. */
+  private static Optional<RouteConfiguration> forPort(
+      MeshIndex index,
+      ProxyContext proxy,
+      int port,
+      Set<String> clusters,
+      boolean registryOnly,
+      Diagnostics diagnostics) {
+    List<Map.Entry<MeshService, ServicePort>> http =
+        index.servicesOnPort(port).stream().filter(e -> e.getValue().protocol().isHttp()).toList();
+    if (http.isEmpty()) {
+      return Optional.empty();
+    }
+    List<List<String>> domains = domains(index, proxy, port, http);
+    List<VirtualHost> hosts = new ArrayList<>();
+    for (int i = 0; i < http.size(); i++) {
+      String host = http.get(i).getKey().hostname();
+      VirtualHost vhost =
+          Routes.virtualHost(
+              Names.hostPort(host, port),
+              domains.get(i),
+              routes(index, host, proxy, port, clusters, diagnostics));
+      hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
+    }
+    if (SidecarListeners.passesThrough(proxy) && registryOnly) {
+      hosts.add(
+          Routes.virtualHost(
+              Names.BLOCK_ALL_VIRTUAL_HOST,
+              List.of("*"),
+              List.of(
+                  Routes.respond(
+                      Names.BLOCK_ALL_VIRTUAL_HOST,
+                      Routes.prefix("/"),
+                      502,
+                      "not a service of the mesh\n"))));
+    } else if (SidecarListeners.passesThrough(proxy)) {
+      hosts.add(
+          Routes.virtualHost(
+              Names.ALLOW_ANY_VIRTUAL_HOST,
+              List.of("*"),
+              List.of(
+                  Routes.forward(
+                      Names.ALLOW_ANY_VIRTUAL_HOST,
+                      Routes.prefix("/"),
+                      List.of(new WeightedDestination(Names.PASSTHROUGH_CLUSTER, 1))))));
+    }
+    return Optional.of(Routes.routeConfiguration(Names.routeConfig(port), hosts));
   }
 
   /**

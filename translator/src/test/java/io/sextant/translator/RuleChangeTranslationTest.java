@@ -6,11 +6,13 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.sextant.config.networking.VirtualService;
 import io.sextant.fixtures.Rules;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -76,8 +78,7 @@ class RuleChangeTranslationTest {
   }
 
   private static int v1Weight(ProxyLayers p) {
-    RouteConfiguration rc = (RouteConfiguration) p.routes().get(0).resources().get(0);
-    return rc.getVirtualHostsList().stream()
+    return routeConfig(p, "9080").getVirtualHostsList().stream()
         .filter(v -> v.getName().startsWith(REVIEWS))
         .findFirst()
         .orElseThrow()
@@ -203,5 +204,78 @@ class RuleChangeTranslationTest {
       assertThat(t.forProxy(c.proxy()).flatten()).isEqualTo(fresh.resources());
       assertThat(new HashSet<>(t.diagnostics())).isEqualTo(new HashSet<>(fresh.diagnostics()));
     }
+  }
+
+  /** {@code mesh} without its VirtualService number {@code i}. */
+  private static MeshSnapshot withoutVirtualService(MeshSnapshot mesh, int i) {
+    List<VirtualService> rules = new ArrayList<>(mesh.virtualServices());
+    rules.remove(i);
+    return MeshSnapshot.of(
+        mesh.generation(),
+        mesh.services().values(),
+        rules,
+        mesh.destinationRules(),
+        mesh.settings(),
+        mesh.rateLimits(),
+        mesh.sidecars());
+  }
+
+  /**
+   * Every golden case, reached by adding or removing one of its VirtualServices, gives exactly the
+   * fresh translation: the ports that VirtualService does not name keep their route configurations,
+   * the others are rebuilt.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.sextant.translator.GoldenTest#cases")
+  void afterOneVirtualServiceChanges_everyGoldenCaseIsWhatAFreshTranslationGives(Path input)
+      throws Exception {
+    GoldenCase c = GoldenCase.load(input);
+    MeshSnapshot mesh = c.mesh();
+    for (int i = 0; i < mesh.virtualServices().size(); i++) {
+      MeshSnapshot without = withoutVirtualService(mesh, i);
+      for (MeshSnapshot[] step :
+          List.of(new MeshSnapshot[] {without, mesh}, new MeshSnapshot[] {mesh, without})) {
+        MeshTranslation before = MeshTranslation.of(step[0]);
+        before.forProxy(c.proxy());
+        MeshTranslation after = MeshTranslation.after(before, step[1]);
+
+        Translation fresh = Translator.translate(step[1], c.proxy());
+        String what =
+            mesh.virtualServices().get(i).meta().name() + (step[1] == mesh ? " added" : " removed");
+        assertThat(after.forProxy(c.proxy()).flatten()).as(what).isEqualTo(fresh.resources());
+        assertThat(new HashSet<>(after.diagnostics()))
+            .as(what)
+            .isEqualTo(new HashSet<>(fresh.diagnostics()));
+      }
+    }
+  }
+
+  @Test
+  void virtualServiceChange_rebuildsOnlyThePortsOfTheHostsItNames() {
+    ProxyContext proxy = reviewsSidecar();
+    MeshService details =
+        Services.http("details.shop.svc.cluster.local", 8000)
+            .namespace("shop")
+            .endpoint("10.0.2.1", e -> {})
+            .build();
+    MeshService[] before = services("10.0.1.1");
+    MeshService[] all = {before[0], before[1], details};
+    MeshTranslation first = MeshTranslation.of(Rules.mesh(split(90), all));
+    ProxyLayers old = first.forProxy(proxy);
+
+    ProxyLayers now = MeshTranslation.after(first, Rules.mesh(split(50), all)).forProxy(proxy);
+
+    assertThat(v1Weight(now)).isEqualTo(50);
+    assertThat(routeConfig(now, "9080")).isNotEqualTo(routeConfig(old, "9080"));
+    assertThat(routeConfig(now, "8000")).isSameAs(routeConfig(old, "8000"));
+  }
+
+  private static RouteConfiguration routeConfig(ProxyLayers layers, String name) {
+    return layers.routes().stream()
+        .flatMap(l -> l.resources().stream())
+        .map(RouteConfiguration.class::cast)
+        .filter(rc -> rc.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }
