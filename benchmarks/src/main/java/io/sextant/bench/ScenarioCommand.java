@@ -87,6 +87,13 @@ final class ScenarioCommand implements Callable<Integer> {
           "YAML appended to the generated sextant.yaml, e.g. 'push: {debounceQuiet: 20ms}'.")
   String extraConfig = "";
 
+  @Option(
+      names = "--control-plane-jvm-option",
+      paramLabel = "OPTION",
+      description =
+          "An extra option for the control plane's JVM, e.g. -XX:+UseParallelGC (repeatable).")
+  List<String> jvmOptions = new ArrayList<>();
+
   @Option(names = "--json", description = "Also write the report as JSON to this file.")
   Path json;
 
@@ -229,6 +236,7 @@ final class ScenarioCommand implements Callable<Integer> {
   private Process startControlPlane(Path config, Path log, Path recording) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xms" + xmx, "-XX:+UseG1GC"));
+    cmd.addAll(jvmOptions);
     if (recording != null) {
       cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + recording.toAbsolutePath());
     }
