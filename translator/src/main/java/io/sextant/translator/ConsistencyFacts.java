@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the consistency check needs to know about a list of resources: the names it defines, the
@@ -128,13 +129,14 @@ record ConsistencyFacts(
         if (!route.hasRoute()) {
           continue;
         }
-        String from = at + " virtual host " + vh.getName() + " routes to a";
+        // Where the reference is made is spelled out only for a cluster's first reference.
+        Function<String, String> from = c -> at + " virtual host " + vh.getName() + " routes to a";
         if (!route.getRoute().getCluster().isEmpty()) {
-          clusterRefs.putIfAbsent(route.getRoute().getCluster(), from);
+          clusterRefs.computeIfAbsent(route.getRoute().getCluster(), from);
         }
         for (WeightedCluster.ClusterWeight w :
             route.getRoute().getWeightedClusters().getClustersList()) {
-          clusterRefs.putIfAbsent(w.getName(), from);
+          clusterRefs.computeIfAbsent(w.getName(), from);
         }
       }
     }
