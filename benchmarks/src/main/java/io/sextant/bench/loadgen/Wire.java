@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 
 /**
  * The ADS wire format, read and written by hand. A simulated proxy needs little of what it receives
@@ -78,6 +80,8 @@ final class Wire {
     private final int resourceCount;
     private final byte[] bytes;
     private final boolean delta;
+    private final int resourcesFrom;
+    private final int resourcesTo;
     private List<Item> resources;
 
     Response(
@@ -87,7 +91,9 @@ final class Wire {
         List<String> removed,
         int resourceCount,
         byte[] bytes,
-        boolean delta) {
+        boolean delta,
+        int resourcesFrom,
+        int resourcesTo) {
       this.typeUrl = typeUrl;
       this.version = version;
       this.nonce = nonce;
@@ -95,6 +101,28 @@ final class Wire {
       this.resourceCount = resourceCount;
       this.bytes = bytes;
       this.delta = delta;
+      this.resourcesFrom = resourcesFrom;
+      this.resourcesTo = resourcesTo;
+    }
+
+    /**
+     * A 64-bit fingerprint of the resources as encoded (two CRCs), with their count: responses with
+     * the same key carry the same resources. Empty when the resources are not one run of bytes, or
+     * there are none.
+     */
+    Optional<List<Long>> resourcesKey() {
+      if (resourcesFrom < 0) {
+        return Optional.empty();
+      }
+      CRC32C c = new CRC32C();
+      c.update(bytes, resourcesFrom, resourcesTo - resourcesFrom);
+      CRC32 d = new CRC32();
+      d.update(bytes, resourcesFrom, resourcesTo - resourcesFrom);
+      return Optional.of(
+          List.of(
+              (c.getValue() << 32) | d.getValue(),
+              (long) resourceCount,
+              (long) resourcesTo - resourcesFrom));
     }
 
     String typeUrl() {
@@ -197,12 +225,22 @@ final class Wire {
       String type = "";
       String nonce = "";
       int resources = 0;
+      int from = -1;
+      int to = -1;
+      boolean contiguous = true;
       List<String> removed = new ArrayList<>();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         switch (WireFormat.getTagFieldNumber(tag)) {
           case 1 -> version = in.readString();
           case 2 -> {
+            int start = in.getTotalBytesRead() - CodedOutputStream.computeUInt32SizeNoTag(tag);
+            if (from < 0) {
+              from = start;
+            } else if (start != to) {
+              contiguous = false;
+            }
             in.skipRawBytes(in.readRawVarint32());
+            to = in.getTotalBytesRead();
             resources++;
           }
           case 4 -> type = in.readString();
@@ -217,7 +255,16 @@ final class Wire {
           default -> in.skipField(tag);
         }
       }
-      return new Response(type, version, nonce, removed, resources, bytes, delta);
+      return new Response(
+          type,
+          version,
+          nonce,
+          removed,
+          resources,
+          bytes,
+          delta,
+          contiguous ? from : -1,
+          contiguous ? to : -1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
