@@ -81,12 +81,20 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
       rdsNames = subscribe(Type.RDS, rdsNames, want);
     } else if (type == Type.CDS) {
       Optional<List<Long>> key = clusters.isEmpty() ? r.resourcesKey() : Optional.empty();
-      Clusters next =
-          key.isPresent()
-              ? FIRST_CLUSTERS.computeIfAbsent(key.get(), k -> clustersAfter(Map.of(), r))
-              : clustersAfter(clusters, r);
-      clusters = next.edsNames();
-      edsNames = subscribe(Type.EDS, edsNames, next.want());
+      if (key.isPresent() && edsNames.isEmpty() && nodeSent) {
+        // A first answer: worked out, and its subscription encoded, once per content.
+        FirstClusters first = FIRST_CLUSTERS.computeIfAbsent(key.get(), k -> FirstClusters.of(r));
+        clusters = first.clusters().edsNames();
+        if (!first.clusters().want().isEmpty()) {
+          received.put(Type.EDS, false);
+          requests.onNext(first.subscription());
+          edsNames = first.clusters().want();
+        }
+      } else {
+        Clusters next = clustersAfter(clusters, r);
+        clusters = next.edsNames();
+        edsNames = subscribe(Type.EDS, edsNames, next.want());
+      }
     }
     received.put(type, true);
     acked(markers);
@@ -100,12 +108,20 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
   /** What a proxy holds after a CDS response: EDS names by cluster, and the EDS names to watch. */
   private record Clusters(Map<String, Optional<String>> edsNames, Set<String> want) {}
 
+  /** A first CDS answer's outcome, with the EDS subscription it leads to, encoded. */
+  private record FirstClusters(Clusters clusters, byte[] subscription) {
+    static FirstClusters of(Wire.Response r) {
+      Clusters c = clustersAfter(Map.of(), r);
+      return new FirstClusters(c, Wire.deltaRequest(null, Type.EDS.url, c.want(), List.of(), ""));
+    }
+  }
+
   /**
-   * The outcome of a first CDS response, by the response's resources (their fingerprint): the 2,000
-   * proxies of a scenario mostly receive the very same clusters, and working out 2,400 EDS names
-   * each was most of the load generator's work in a delta cold start.
+   * First CDS answers by the response's resources (their fingerprint): the 2,000 proxies of a
+   * scenario mostly receive the very same clusters, and working out 2,400 EDS names and encoding
+   * the subscription, each, was most of the load generator's work in a delta cold start.
    */
-  private static final Map<List<Long>, Clusters> FIRST_CLUSTERS = new ConcurrentHashMap<>();
+  private static final Map<List<Long>, FirstClusters> FIRST_CLUSTERS = new ConcurrentHashMap<>();
 
   private static Clusters clustersAfter(Map<String, Optional<String>> held, Wire.Response r) {
     Map<String, Optional<String>> next = new HashMap<>(held);
@@ -124,15 +140,6 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
    * is held now.
    */
   private Set<String> subscribe(Type type, Set<String> current, Set<String> want) {
-    if (current.isEmpty() && !want.isEmpty() && nodeSent) {
-      // A first subscription: encoded once for every proxy that asks for the same names.
-      received.put(type, false);
-      requests.onNext(
-          FIRST_SUBSCRIPTIONS.computeIfAbsent(
-              new Subscription(type, want),
-              s -> Wire.deltaRequest(null, type.url, want, List.of(), "")));
-      return want;
-    }
     Set<String> add = new HashSet<>(want);
     add.removeAll(current);
     Set<String> drop = new HashSet<>(current);
@@ -146,21 +153,6 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
     send(type, add, drop, "");
     return shared(Set.copyOf(want));
   }
-
-  /** A first subscription, by type and by the (shared) set of names: compared by identity. */
-  private record Subscription(Type type, Set<String> names) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Subscription s && s.type == type && s.names == names;
-    }
-
-    @Override
-    public int hashCode() {
-      return type.hashCode() * 31 + System.identityHashCode(names);
-    }
-  }
-
-  private static final Map<Subscription, byte[]> FIRST_SUBSCRIPTIONS = new ConcurrentHashMap<>();
 
   @Override
   public void onError(Throwable t) {
