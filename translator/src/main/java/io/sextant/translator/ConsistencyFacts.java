@@ -38,6 +38,17 @@ record ConsistencyFacts(
     List<String> internal) {
 
   static ConsistencyFacts of(List<? extends Message> resources) {
+    return of(resources, ConsistencyFacts::ofRoutes);
+  }
+
+  /**
+   * The facts of {@code resources}, taking each route configuration's from {@code routeFacts}: a
+   * caller that keeps them can reuse those of the route configurations a rule change did not
+   * rebuild (they are the same objects), and pays only for the ones it did.
+   */
+  static ConsistencyFacts of(
+      List<? extends Message> resources,
+      Function<RouteConfiguration, ConsistencyFacts> routeFacts) {
     Set<String> names = new HashSet<>();
     Map<String, String> clusterRefs = new LinkedHashMap<>();
     Map<String, String> rdsRefs = new LinkedHashMap<>();
@@ -54,12 +65,23 @@ record ConsistencyFacts(
         edsRefs.putIfAbsent(
             service.isEmpty() ? c.getName() : service, "EDS cluster " + c.getName());
       } else if (m instanceof RouteConfiguration rc) {
-        routes("route configuration " + rc.getName(), rc, clusterRefs, internal);
+        ConsistencyFacts own = routeFacts.apply(rc);
+        own.clusterRefs().forEach(clusterRefs::putIfAbsent);
+        internal.addAll(own.internal());
       } else if (m instanceof Listener l) {
         listener(l, clusterRefs, rdsRefs, addresses, internal);
       }
     }
     return new ConsistencyFacts(names, clusterRefs, rdsRefs, edsRefs, addresses, internal);
+  }
+
+  /** The facts of one route configuration alone. */
+  static ConsistencyFacts ofRoutes(RouteConfiguration rc) {
+    Map<String, String> clusterRefs = new LinkedHashMap<>();
+    List<String> internal = new ArrayList<>();
+    routes("route configuration " + rc.getName(), rc, clusterRefs, internal);
+    return new ConsistencyFacts(
+        Set.of(rc.getName()), clusterRefs, Map.of(), Map.of(), Map.of(), List.copyOf(internal));
   }
 
   private static void listener(

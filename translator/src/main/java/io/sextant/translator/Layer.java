@@ -3,6 +3,7 @@ package io.sextant.translator;
 import com.google.protobuf.Message;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Resources of one xDS type that a set of proxy groups share: every sidecar's outbound clusters,
@@ -29,10 +30,13 @@ public final class Layer {
     return resources;
   }
 
-  /** Names, references and internal problems of the layer, computed on first use. */
-  synchronized ConsistencyFacts facts() {
+  /**
+   * Names, references and internal problems of the layer, computed by {@code compute} from the
+   * resources on first use.
+   */
+  synchronized ConsistencyFacts facts(Function<List<? extends Message>, ConsistencyFacts> compute) {
     if (facts == null) {
-      facts = ConsistencyFacts.of(resources);
+      facts = compute.apply(resources);
     }
     return facts;
   }

@@ -53,6 +53,12 @@ public final class MeshTranslation {
   /** What {@link #after} carried over from the previous translation's {@link #portRoutes}. */
   private final Map<String, PortRoutes> reusableRoutes = new HashMap<>();
 
+  /**
+   * The names of the clusters of each list of cluster layers (layers compare by identity): the
+   * routes layers of every namespace are built with the same outbound clusters.
+   */
+  private final Map<List<Layer>, Set<String>> clusterNames = new HashMap<>();
+
   private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
 
   /** One routes layer's configurations by port, built with the outbound clusters named. */
@@ -359,10 +365,13 @@ public final class MeshTranslation {
         key,
         () -> {
           Set<String> names =
-              clusters.stream()
-                  .flatMap(l -> l.resources().stream())
-                  .map(c -> ((Cluster) c).getName())
-                  .collect(Collectors.toSet());
+              clusterNames.computeIfAbsent(
+                  List.copyOf(clusters),
+                  ls ->
+                      ls.stream()
+                          .flatMap(l -> l.resources().stream())
+                          .map(c -> ((Cluster) c).getName())
+                          .collect(Collectors.toUnmodifiableSet()));
           PortRoutes earlier = reusableRoutes.get(key);
           Map<Integer, Built> reusable =
               earlier != null && earlier.clusters().equals(names) ? earlier.byPort() : Map.of();

@@ -1,7 +1,9 @@
 package io.sextant.translator;
 
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,22 +52,53 @@ public final class SnapshotConsistency {
     private final Map<List<Object>, List<String>> earlierAnswers;
     private final Map<List<Object>, Map<String, String>> earlierUnresolved;
 
+    /**
+     * The facts of each route configuration, by identity: a rule change rebuilds the route
+     * configurations of the ports it touches, and a new routes layer reuses the other ports' very
+     * objects, whose facts need not be worked out again.
+     */
+    private final Map<RouteConfiguration, ConsistencyFacts> routeFacts;
+
+    private final Map<RouteConfiguration, ConsistencyFacts> earlierRouteFacts;
+
     public Checker() {
-      this(Map.of(), Map.of());
+      this(Map.of(), Map.of(), Map.of());
     }
 
     private Checker(
         Map<List<Object>, List<String>> earlierAnswers,
-        Map<List<Object>, Map<String, String>> earlierUnresolved) {
+        Map<List<Object>, Map<String, String>> earlierUnresolved,
+        Map<RouteConfiguration, ConsistencyFacts> earlierRouteFacts) {
       this.answers = new HashMap<>();
       this.unresolved = new HashMap<>();
+      this.routeFacts = new IdentityHashMap<>();
       this.earlierAnswers = earlierAnswers;
       this.earlierUnresolved = earlierUnresolved;
+      this.earlierRouteFacts = earlierRouteFacts;
     }
 
-    /** The checker for the next push. */
+    /**
+     * The checker for the next push. A push that checked nothing (endpoints swapped in place) hands
+     * on what the one before it knew.
+     */
     public Checker next() {
-      return new Checker(answers, unresolved);
+      if (answers.isEmpty() && unresolved.isEmpty() && routeFacts.isEmpty()) {
+        return this;
+      }
+      return new Checker(answers, unresolved, routeFacts);
+    }
+
+    private ConsistencyFacts facts(Layer layer) {
+      return layer.facts(resources -> ConsistencyFacts.of(resources, this::routeFacts));
+    }
+
+    private ConsistencyFacts routeFacts(RouteConfiguration rc) {
+      return routeFacts.computeIfAbsent(
+          rc,
+          r -> {
+            ConsistencyFacts known = earlierRouteFacts.get(r);
+            return known != null ? known : ConsistencyFacts.ofRoutes(r);
+          });
     }
 
     private static <V> V remembered(
@@ -85,7 +118,7 @@ public final class SnapshotConsistency {
       List<String> violations = new ArrayList<>();
       for (List<Layer> type : p.byType()) {
         for (int i = 0; i < type.size(); i++) {
-          violations.addAll(type.get(i).facts().internal());
+          violations.addAll(facts(type.get(i)).internal());
           for (int j = i + 1; j < type.size(); j++) {
             violations.addAll(overlap(type.get(i), type.get(j)));
           }
@@ -117,17 +150,17 @@ public final class SnapshotConsistency {
           List.of("overlap", a, b),
           k -> {
             List<String> found = new ArrayList<>();
-            ConsistencyFacts fa = a.facts();
-            ConsistencyFacts fb = b.facts();
+            ConsistencyFacts fa = facts(a);
+            ConsistencyFacts fb = facts(b);
             for (String n : smaller(fa.names(), fb.names())) {
               if (fa.names().contains(n) && fb.names().contains(n)) {
                 found.add(n + " is defined by both " + a.key() + " and " + b.key());
               }
             }
-            for (Map.Entry<String, String> e : fa.addresses().entrySet()) {
-              String other = fb.addresses().get(e.getKey());
-              if (other != null) {
-                found.add("listener " + other + " reuses address " + e.getKey());
+            for (String address : smaller(fa.addresses().keySet(), fb.addresses().keySet())) {
+              String other = fb.addresses().get(address);
+              if (other != null && fa.addresses().containsKey(address)) {
+                found.add("listener " + other + " reuses address " + address);
               }
             }
             return found;
@@ -147,7 +180,7 @@ public final class SnapshotConsistency {
         String problem) {
       Layer largest = null;
       for (Layer t : targets) {
-        if (largest == null || t.facts().names().size() > largest.facts().names().size()) {
+        if (largest == null || facts(t).names().size() > facts(largest).names().size()) {
           largest = t;
         }
       }
@@ -159,10 +192,10 @@ public final class SnapshotConsistency {
               List.of(problem, from, main == null ? List.of() : main),
               k -> {
                 Map<String, String> left = new LinkedHashMap<>();
-                refs.apply(from.facts())
+                refs.apply(facts(from))
                     .forEach(
                         (name, where) -> {
-                          if (main == null || !main.facts().names().contains(name)) {
+                          if (main == null || !facts(main).names().contains(name)) {
                             left.put(name, where);
                           }
                         });
@@ -170,7 +203,7 @@ public final class SnapshotConsistency {
               });
       List<String> missing = new ArrayList<>();
       for (Map.Entry<String, String> ref : open.entrySet()) {
-        if (targets.stream().noneMatch(t -> t.facts().names().contains(ref.getKey()))) {
+        if (targets.stream().noneMatch(t -> facts(t).names().contains(ref.getKey()))) {
           missing.add(ref.getValue() + " " + problem + " " + ref.getKey());
         }
       }

@@ -28,6 +28,17 @@ class SnapshotConsistencyTest {
                         "r", Routes.prefix("/"), List.of(new WeightedDestination(cluster, 1)))))));
   }
 
+  /** Two virtual hosts, the second named other, both claiming the domain "same". */
+  private static RouteConfiguration sameDomainTwice(String name) {
+    return Routes.routeConfiguration(
+        name,
+        List.of(
+            routesTo("x", CLUSTER, "same").getVirtualHosts(0),
+            routesTo("y", CLUSTER, "same").getVirtualHosts(0).toBuilder()
+                .setName("other")
+                .build()));
+  }
+
   private static Listener httpListener(String name, int port, String rds) {
     return Listeners.listener(name, "0.0.0.0", port, true, TrafficDirection.OUTBOUND)
         .addFilterChains(
@@ -74,14 +85,7 @@ class SnapshotConsistencyTest {
 
   @Test
   void duplicateDomainsAndAddresses_andMissingRds_areNamed() {
-    RouteConfiguration twoHosts =
-        Routes.routeConfiguration(
-            "80",
-            List.of(
-                routesTo("x", CLUSTER, "same").getVirtualHosts(0),
-                routesTo("y", CLUSTER, "same").getVirtualHosts(0).toBuilder()
-                    .setName("other")
-                    .build()));
+    RouteConfiguration twoHosts = sameDomainTwice("80");
     XdsResources broken =
         new XdsResources(
             List.of(httpListener("one", 80, "80"), httpListener("two", 80, "81")),
@@ -108,5 +112,73 @@ class SnapshotConsistencyTest {
     assertThat(SnapshotConsistency.check(broken))
         .containsExactly(
             "listener 0.0.0.0_3306 chain db proxies TCP to a missing cluster outbound|3306||db");
+  }
+
+  private static ProxyLayers layers(
+      List<Listener> listeners, List<RouteConfiguration> routes, List<String> clusters) {
+    return new ProxyLayers(
+        List.of(new Layer("lds", listeners)),
+        List.of(new Layer("rds", routes)),
+        List.of(new Layer("cds", clusters.stream().map(c -> Clusters.eds(c, false)).toList())),
+        List.of(
+            new Layer(
+                "eds", clusters.stream().map(c -> Endpoints.assignment(c, List.of())).toList())));
+  }
+
+  @Test
+  void laterPush_reusingRouteConfigurations_findsWhatAFreshCheckFinds() {
+    RouteConfiguration sameDomainTwice = sameDomainTwice("81");
+    RouteConfiguration toB = routesTo("80", "outbound|80||b.example.com", "b.example.com");
+    List<Listener> listeners = List.of(httpListener("0.0.0.0_80", 80, "80"));
+    SnapshotConsistency.Checker first = new SnapshotConsistency.Checker();
+    assertThat(
+            first.check(
+                layers(
+                    listeners,
+                    List.of(toB, sameDomainTwice),
+                    List.of(CLUSTER, "outbound|80||b.example.com"))))
+        .containsExactly("route configuration 81 lists domain same twice (virtual host other)");
+
+    // A push that checks nothing (endpoints swapped in place), then a rule change: new layers
+    // holding the same route configuration objects, and b's cluster is gone.
+    SnapshotConsistency.Checker third = first.next().next();
+    List<String> found =
+        third.check(layers(listeners, List.of(toB, sameDomainTwice), List.of(CLUSTER)));
+
+    assertThat(found)
+        .containsExactlyInAnyOrder(
+            "route configuration 81 lists domain same twice (virtual host other)",
+            "route configuration 80 virtual host vh-outbound|80||b.example.com routes to a"
+                + " missing cluster outbound|80||b.example.com");
+    assertThat(found)
+        .isEqualTo(
+            new SnapshotConsistency.Checker()
+                .check(layers(listeners, List.of(toB, sameDomainTwice), List.of(CLUSTER))));
+  }
+
+  @Test
+  void addressBoundByTwoLayers_isNamed_whicheverLayerIsLarger() {
+    List<Listener> outbound =
+        List.of(
+            httpListener("0.0.0.0_80", 80, "80"),
+            httpListener("0.0.0.0_81", 81, "80"),
+            httpListener("0.0.0.0_82", 82, "80"));
+    List<Listener> inbound = List.of(httpListener("inbound_81", 81, "80"));
+    List<RouteConfiguration> routes = List.of(routesTo("80", CLUSTER, "a.example.com"));
+    Layer cds = new Layer("cds", List.of(Clusters.eds(CLUSTER, false)));
+    Layer eds = new Layer("eds", List.of(Endpoints.assignment(CLUSTER, List.of())));
+
+    for (List<Layer> order :
+        List.of(
+            List.of(new Layer("out", outbound), new Layer("in", inbound)),
+            List.of(new Layer("in", inbound), new Layer("out", outbound)))) {
+      String other = order.get(1).resources().size() == 1 ? "inbound_81" : "0.0.0.0_81";
+      assertThat(
+              new SnapshotConsistency.Checker()
+                  .check(
+                      new ProxyLayers(
+                          order, List.of(new Layer("rds", routes)), List.of(cds), List.of(eds))))
+          .containsExactly("listener " + other + " reuses address 0.0.0.0:81");
+    }
   }
 }
