@@ -4,7 +4,6 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.sextant.translator.ProxyContext;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -38,13 +37,24 @@ public final class ProxyConnection {
     String nackMessage = "";
     int responses;
     int nacks;
-    final Map<String, String> versionByNonce =
-        new LinkedHashMap<>() {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > REMEMBERED_NONCES;
-          }
-        };
+
+    /**
+     * The last nonces sent and their versions, a ring written at {@code next}: a response is sent
+     * thousands of times a second across proxies, so no map entry per response.
+     */
+    final String[] recentNonces = new String[REMEMBERED_NONCES];
+
+    final String[] recentVersions = new String[REMEMBERED_NONCES];
+    int next;
+
+    String versionOf(String nonce) {
+      for (int i = 0; i < REMEMBERED_NONCES; i++) {
+        if (nonce.equals(recentNonces[i])) {
+          return recentVersions[i];
+        }
+      }
+      return "";
+    }
 
     public String sentVersion() {
       return sentVersion;
@@ -118,7 +128,9 @@ public final class ProxyConnection {
     s.sentNonce = nonce;
     s.sentAt = at;
     s.responses++;
-    s.versionByNonce.put(nonce, version);
+    s.recentNonces[s.next] = nonce;
+    s.recentVersions[s.next] = version;
+    s.next = (s.next + 1) % REMEMBERED_NONCES;
   }
 
   synchronized void acked(XdsType type, String version) {
@@ -128,7 +140,7 @@ public final class ProxyConnection {
   /** Records a rejection; returns the version that was rejected (empty if unknown). */
   synchronized String nacked(XdsType type, String nonce, String message) {
     TypeState s = types.computeIfAbsent(type, t -> new TypeState());
-    String version = s.versionByNonce.getOrDefault(nonce, "");
+    String version = s.versionOf(nonce);
     s.nackedVersion = version;
     s.nackMessage = message;
     s.nacks++;
