@@ -61,6 +61,13 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--churn-seconds", defaultValue = "30")
   int churnSeconds;
 
+  @Option(
+      names = "--settle-seconds",
+      defaultValue = "0",
+      description =
+          "Endpoint and rule changes together for this long after the cold start, not measured.")
+  int settleSeconds;
+
   @Option(names = "--threads", defaultValue = "2")
   int threads;
 
@@ -92,7 +99,8 @@ final class LoadCommand implements Callable<Integer> {
             endpointChanges,
             ruleChanges,
             Duration.ofSeconds(churnSeconds),
-            threads);
+            threads,
+            Duration.ofSeconds(settleSeconds));
     try (LoadGenerator load = new LoadGenerator(options)) {
       Report report = load.run();
       System.out.print(report.summary());

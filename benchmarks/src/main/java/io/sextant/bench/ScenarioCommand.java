@@ -57,6 +57,14 @@ final class ScenarioCommand implements Callable<Integer> {
   Integer churnSeconds;
 
   @Option(
+      names = "--settle-seconds",
+      description =
+          "Endpoint and rule changes together, at the phases' rates, for this long after the cold"
+              + " start and before the measured phases; 0 measures right after the cold start"
+              + " (default: the scenario's, 90 for mesh-1k and mesh-10k).")
+  Integer settleSeconds;
+
+  @Option(
       names = "--endpoint-changes",
       description = "Endpoint changes per second; 0 skips that phase (default: the scenario's).")
   Double endpointChanges;
@@ -146,7 +154,15 @@ final class ScenarioCommand implements Callable<Integer> {
     int fleet = proxies != null ? proxies : preset.proxies;
     if (warmUp != null ? warmUp : preset.warmUp) {
       long start = System.nanoTime();
-      run(mesh, dir.resolve("warm-up-control-plane.log"), fleet, 0, 0, Duration.ZERO, null);
+      run(
+          mesh,
+          dir.resolve("warm-up-control-plane.log"),
+          fleet,
+          0,
+          0,
+          Duration.ZERO,
+          Duration.ZERO,
+          null);
       System.out.printf(
           "warm-up: %d proxies connected to a throwaway control plane in %.1f s; the load"
               + " generator's code is now compiled, and a fresh control plane is measured%n",
@@ -160,6 +176,7 @@ final class ScenarioCommand implements Callable<Integer> {
             endpointChanges != null ? endpointChanges : preset.endpointChangesPerSecond,
             ruleChanges != null ? ruleChanges : preset.ruleChangesPerSecond,
             Duration.ofSeconds(churnSeconds != null ? churnSeconds : preset.churnSeconds),
+            Duration.ofSeconds(settleSeconds != null ? settleSeconds : preset.settleSeconds),
             jfr);
     System.out.print(report.summary());
     if (json != null) {
@@ -187,6 +204,7 @@ final class ScenarioCommand implements Callable<Integer> {
       double endpointsPerSecond,
       double rulesPerSecond,
       Duration churn,
+      Duration settle,
       Path recording)
       throws Exception {
     int xdsPort = freePort();
@@ -207,7 +225,8 @@ final class ScenarioCommand implements Callable<Integer> {
               endpointsPerSecond,
               rulesPerSecond,
               churn,
-              threads);
+              threads,
+              settle);
       try (LoadGenerator load = new LoadGenerator(options)) {
         return load.run();
       }

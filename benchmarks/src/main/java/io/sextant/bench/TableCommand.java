@@ -69,6 +69,16 @@ final class TableCommand implements Callable<Integer> {
     return r.has("sidecarScope") && r.get("sidecarScope").getAsString().equals("namespace");
   }
 
+  /** How long the run churned unmeasured before its phases, as its row says it. */
+  private static String settle(JsonObject r) {
+    JsonObject settle = r.getAsJsonObject("settle");
+    if (settle == null || settle.get("changesPerSecond").getAsDouble() <= 0) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT, ", after a %.0f s settle", settle.get("seconds").getAsDouble());
+  }
+
   static String render(List<JsonObject> scenarios, List<JsonObject> jmh) {
     StringBuilder s = new StringBuilder();
     if (!scenarios.isEmpty()) {
@@ -95,10 +105,11 @@ final class TableCommand implements Callable<Integer> {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s (%d services%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                "| %s (%d services%s%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                 r.get("scenario").getAsString(),
                 r.get("services").getAsInt(),
                 scoped(r) ? ", a Sidecar per namespace" : "",
+                settle(r),
                 r.get("protocol").getAsString(),
                 r.get("proxies").getAsInt(),
                 number(r.get("coldStartSeconds"), "%.1f"),

@@ -43,6 +43,7 @@ class TableCommandTest {
             Map.of(),
             0.88,
             1.06,
+            phase(10, 250.0, 900.0, 0),
             phase(10, 291.9, 660.4, 0),
             phase(1, 307.2, 585.5, 2),
             113_400_000L);
@@ -65,7 +66,7 @@ class TableCommandTest {
 
     assertThat(table)
         .contains(
-            "| mesh-1k (1000 services) | delta | 2000 | 17.1 | 0.88 / 1.06 |"
+            "| mesh-1k (1000 services, after a 60 s settle) | delta | 2000 | 17.1 | 0.88 / 1.06 |"
                 + " 292 / 584 / 660 / 661 | 1.25 / 0.50 |"
                 + " 307 / 614 / 586 / 587 (2 never converged) | 108 |")
         .contains("bin/sextant-loadgen scenario mesh-1k --delta");
@@ -79,7 +80,9 @@ class TableCommandTest {
         TableCommand.render(
             List.of(JsonParser.parseString(Files.readString(json)).getAsJsonObject()), List.of());
 
-    assertThat(table).contains("| mesh-1k (1000 services, a Sidecar per namespace) | delta |");
+    assertThat(table)
+        .contains(
+            "| mesh-1k (1000 services, a Sidecar per namespace, after a 60 s settle) | delta |");
   }
 
   @Test
@@ -102,7 +105,7 @@ class TableCommandTest {
     assertThat(updated)
         .startsWith("# Performance\nintro\n" + TableCommand.BEGIN + "\n")
         .endsWith(TableCommand.END + "\nafterwards\n")
-        .contains("| mesh-1k (1000 services) | delta |")
+        .contains("| mesh-1k (1000 services, after a 60 s settle) | delta |")
         .doesNotContain("old table");
   }
 

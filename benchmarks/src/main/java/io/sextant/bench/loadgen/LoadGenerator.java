@@ -44,7 +44,8 @@ public final class LoadGenerator implements AutoCloseable {
       double endpointChangesPerSecond,
       double ruleChangesPerSecond,
       Duration churn,
-      int threads) {}
+      int threads,
+      Duration settle) {}
 
   private final Options options;
   private final ProxyFleet fleet;
@@ -77,8 +78,9 @@ public final class LoadGenerator implements AutoCloseable {
 
   /**
    * Runs the whole measurement: connect every proxy at once and wait until all have ACKed every
-   * type; change endpoints at the set rate for the churn duration; then change rules likewise;
-   * finally read the control plane's live heap with every proxy still connected.
+   * type; if asked, let the control plane settle under both kinds of churn, unmeasured; change
+   * endpoints at the set rate for the churn duration; then change rules likewise; finally read the
+   * control plane's live heap with every proxy still connected.
    */
   public Report run() throws InterruptedException {
     MeshSpec spec = options.mesh().spec();
@@ -109,13 +111,19 @@ public final class LoadGenerator implements AutoCloseable {
       (ownCpuSeconds() - ownCpuBefore) / coldStart
     };
 
-    Report.Phase endpoints =
-        phase(
-            ENDPOINT_CHANGE, options.endpointChangesPerSecond(), () -> changeEndpoint(spec), probe);
-    Report.Phase rules =
-        spec.virtualServices() == 0
+    Churn endpointChurn =
+        new Churn(ENDPOINT_CHANGE, options.endpointChangesPerSecond(), () -> changeEndpoint(spec));
+    Churn ruleChurn =
+        new Churn(
+            RULE_CHANGE,
+            spec.virtualServices() == 0 ? 0 : options.ruleChangesPerSecond(),
+            () -> changeRule(spec));
+    Report.Phase settle =
+        options.settle().isZero()
             ? Report.Phase.skipped()
-            : phase(RULE_CHANGE, options.ruleChangesPerSecond(), () -> changeRule(spec), probe);
+            : phase(List.of(endpointChurn, ruleChurn), options.settle(), probe);
+    Report.Phase endpoints = phase(List.of(endpointChurn), options.churn(), probe);
+    Report.Phase rules = phase(List.of(ruleChurn), options.churn(), probe);
     long liveHeap = probe == null ? -1 : probe.liveHeapBytes();
     checkFailures();
     return new Report(
@@ -125,31 +133,43 @@ public final class LoadGenerator implements AutoCloseable {
         coldStartReceived,
         coldStartCores[0],
         coldStartCores[1],
+        settle,
         endpoints,
         rules,
         liveHeap);
   }
 
-  /** Makes one kind of change at {@code perSecond} for the churn duration and measures it. */
-  private Report.Phase phase(
-      String kind, double perSecond, Runnable change, ControlPlaneProbe probe)
+  /** One kind of change, made at a rate. */
+  private record Churn(String kind, double perSecond, Runnable change) {}
+
+  /**
+   * Makes the changes of {@code churns}, each at its rate, for {@code length}, and measures them:
+   * the latencies reported are the first kind's. The changes are made one at a time, on one thread.
+   */
+  private Report.Phase phase(List<Churn> churns, Duration length, ControlPlaneProbe probe)
       throws InterruptedException {
-    if (perSecond <= 0) {
+    List<Churn> active = churns.stream().filter(c -> c.perSecond() > 0).toList();
+    if (active.isEmpty()) {
       return Report.Phase.skipped();
     }
+    String kind = churns.get(0).kind();
+    double perSecond = churns.get(0).perSecond();
     convergence.reset();
     stats.drain();
     double cpuBefore = probe == null ? Double.NaN : probe.cpuSeconds();
     double ownCpuBefore = ownCpuSeconds();
     long begin = System.nanoTime();
     ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor();
-    churn.scheduleAtFixedRate(change, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
-    Thread.sleep(options.churn().toMillis());
+    for (Churn c : active) {
+      churn.scheduleAtFixedRate(c.change(), 0, (long) (1e9 / c.perSecond()), TimeUnit.NANOSECONDS);
+    }
+    Thread.sleep(length.toMillis());
     churn.shutdownNow();
     churn.awaitTermination(10, TimeUnit.SECONDS);
     // Let the last changes arrive before counting; what has not arrived by then is reported.
     long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (convergence.anyPending(kind) && System.nanoTime() < settleUntil) {
+    while (active.stream().anyMatch(c -> convergence.anyPending(c.kind()))
+        && System.nanoTime() < settleUntil) {
       Thread.sleep(20);
     }
     double seconds = (System.nanoTime() - begin) / 1e9;

@@ -13,6 +13,9 @@ import java.util.Map;
  * @param coldStartReceived responses, resources and bytes received per type until then
  * @param coldStartControlPlaneCores the control plane's CPU use meanwhile, in cores
  * @param coldStartLoadGeneratorCores the load generator's own, in cores
+ * @param settle both kinds of churn at once after the cold start, not part of the measurement
+ *     (skipped unless asked for): the control plane's JIT compiler finishes meanwhile; its
+ *     latencies are the endpoint changes'
  * @param endpoints the endpoint-churn phase
  * @param rules the rule-churn phase
  * @param controlPlaneLiveHeapBytes heap in use after a full collection, all proxies connected
@@ -24,6 +27,7 @@ public record Report(
     Map<Type, long[]> coldStartReceived,
     double coldStartControlPlaneCores,
     double coldStartLoadGeneratorCores,
+    Phase settle,
     Phase endpoints,
     Phase rules,
     long controlPlaneLiveHeapBytes) {
@@ -114,6 +118,7 @@ public record Report(
     o.add("coldStartReceived", received(coldStartReceived));
     o.addProperty("coldStartControlPlaneCores", coldStartControlPlaneCores);
     o.addProperty("coldStartLoadGeneratorCores", coldStartLoadGeneratorCores);
+    o.add("settle", settle.toJson());
     o.add("endpointChanges", endpoints.toJson());
     o.add("ruleChanges", rules.toJson());
     o.addProperty("controlPlaneLiveHeapMiB", controlPlaneLiveHeapBytes / 1048576.0);
@@ -133,6 +138,17 @@ public record Report(
             coldStartControlPlaneCores,
             coldStartLoadGeneratorCores));
     received(s, coldStartReceived);
+    if (settle.changesPerSecond() > 0) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "settle: %.0f s of endpoint and rule changes together, not measured; endpoint change"
+                  + " p99 %.1f ms; CPU: control plane %.3f cores, load generator %.3f cores%n",
+              settle.seconds(),
+              settle.latencies().p99(),
+              settle.controlPlaneCores(),
+              settle.loadGeneratorCores()));
+    }
     phase(s, "endpoint changes", endpoints);
     phase(s, "rule changes", rules);
     s.append(
