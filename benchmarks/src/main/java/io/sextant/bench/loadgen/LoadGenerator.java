@@ -121,9 +121,9 @@ public final class LoadGenerator implements AutoCloseable {
     Report.Phase settle =
         options.settle().isZero()
             ? Report.Phase.skipped()
-            : phase(List.of(endpointChurn, ruleChurn), options.settle(), probe);
-    Report.Phase endpoints = phase(List.of(endpointChurn), options.churn(), probe);
-    Report.Phase rules = phase(List.of(ruleChurn), options.churn(), probe);
+            : phase(List.of(endpointChurn, ruleChurn), options.settle(), SETTLE_DRAIN, probe);
+    Report.Phase endpoints = phase(List.of(endpointChurn), options.churn(), PHASE_DRAIN, probe);
+    Report.Phase rules = phase(List.of(ruleChurn), options.churn(), PHASE_DRAIN, probe);
     long liveHeap = probe == null ? -1 : probe.liveHeapBytes();
     checkFailures();
     return new Report(
@@ -139,14 +139,26 @@ public final class LoadGenerator implements AutoCloseable {
         liveHeap);
   }
 
+  /** How long a measured phase waits for its last changes to arrive before it counts. */
+  private static final Duration PHASE_DRAIN = Duration.ofSeconds(5);
+
+  /**
+   * How long the settle waits for its changes to arrive: under both kinds of churn a backlog builds
+   * up (in mesh-10k endpoint changes took up to 11 s), and it must not spill into the measured
+   * phase that follows.
+   */
+  private static final Duration SETTLE_DRAIN = Duration.ofSeconds(60);
+
   /** One kind of change, made at a rate. */
   private record Churn(String kind, double perSecond, Runnable change) {}
 
   /**
    * Makes the changes of {@code churns}, each at its rate, for {@code length}, and measures them:
    * the latencies reported are the first kind's. The changes are made one at a time, on one thread.
+   * Afterwards it waits up to {@code drain} for changes still on their way.
    */
-  private Report.Phase phase(List<Churn> churns, Duration length, ControlPlaneProbe probe)
+  private Report.Phase phase(
+      List<Churn> churns, Duration length, Duration drain, ControlPlaneProbe probe)
       throws InterruptedException {
     List<Churn> active = churns.stream().filter(c -> c.perSecond() > 0).toList();
     if (active.isEmpty()) {
@@ -167,7 +179,7 @@ public final class LoadGenerator implements AutoCloseable {
     churn.shutdownNow();
     churn.awaitTermination(10, TimeUnit.SECONDS);
     // Let the last changes arrive before counting; what has not arrived by then is reported.
-    long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long settleUntil = System.nanoTime() + drain.toNanos();
     while (active.stream().anyMatch(c -> convergence.anyPending(c.kind()))
         && System.nanoTime() < settleUntil) {
       Thread.sleep(20);
