@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every standard scenario and the JMH benchmarks, keeps their JSON under
 # benchmarks/results/DATE/, and regenerates the results table in docs/performance.md.
-# Takes about 25 minutes on a 2-core machine. Run it on an otherwise idle machine.
+# Takes about 30 minutes on a 2-core machine. Run it on an otherwise idle machine.
 #   benchmarks/run-scenarios.sh            everything
 #   SKIP_JMH=1 benchmarks/run-scenarios.sh scenarios only
 #   SKIP_K8S_SYNC=1 benchmarks/run-scenarios.sh without the Kubernetes first-sync run
