@@ -72,7 +72,7 @@ final class TableCommand implements Callable<Integer> {
   /** How long the run churned unmeasured before its phases, as its row says it. */
   private static String settle(JsonObject r) {
     JsonObject settle = r.getAsJsonObject("settle");
-    if (settle == null || settle.get("changesPerSecond").getAsDouble() <= 0) {
+    if (settle == null || settle.get("seconds").getAsDouble() <= 0) {
       return "";
     }
     return String.format(

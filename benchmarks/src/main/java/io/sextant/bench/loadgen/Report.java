@@ -138,7 +138,7 @@ public record Report(
             coldStartControlPlaneCores,
             coldStartLoadGeneratorCores));
     received(s, coldStartReceived);
-    if (settle.changesPerSecond() > 0) {
+    if (settle.seconds() > 0) {
       s.append(
           String.format(
               Locale.ROOT,
