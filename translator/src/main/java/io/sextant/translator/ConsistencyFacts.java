@@ -37,14 +37,11 @@ record ConsistencyFacts(
     Map<String, String> addresses,
     List<String> internal) {
 
-  static ConsistencyFacts of(List<? extends Message> resources) {
-    return of(resources, ConsistencyFacts::ofRoutes);
-  }
-
   /**
-   * The facts of {@code resources}, taking each route configuration's from {@code routeFacts}: a
-   * caller that keeps them can reuse those of the route configurations a rule change did not
-   * rebuild (they are the same objects), and pays only for the ones it did.
+   * The facts of {@code resources}, taking each route configuration's from {@code routeFacts} (for
+   * example {@link #ofRoutes}): a caller that keeps them can reuse those of the route
+   * configurations a rule change did not rebuild (they are the same objects), and pays only for the
+   * ones it did.
    */
   static ConsistencyFacts of(
       List<? extends Message> resources,
