@@ -1,5 +1,6 @@
 package io.sextant.translator;
 
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,8 +89,12 @@ public final class SnapshotConsistency {
       return new Checker(answers, unresolved, routeFacts);
     }
 
+    /** How a layer's facts are worked out the first time: with this checker's route facts. */
+    private final Function<List<? extends Message>, ConsistencyFacts> layerFacts =
+        resources -> ConsistencyFacts.of(resources, this::routeFacts);
+
     private ConsistencyFacts facts(Layer layer) {
-      return layer.facts(resources -> ConsistencyFacts.of(resources, this::routeFacts));
+      return layer.facts(layerFacts);
     }
 
     private ConsistencyFacts routeFacts(RouteConfiguration rc) {
