@@ -254,13 +254,26 @@ final class ScenarioCommand implements Callable<Integer> {
 
   private Process startControlPlane(Path config, Path log, Path recording) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xms" + xmx, "-XX:+UseG1GC"));
-    cmd.addAll(jvmOptions);
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(controlPlaneJvmOptions(xmx, jvmOptions));
     if (recording != null) {
       cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + recording.toAbsolutePath());
     }
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * The measured control plane's JVM options: the heap fixed at {@code xmx}, G1 unless {@code
+   * extra} picks another collector (the JVM refuses to start with two), then {@code extra}.
+   */
+  static List<String> controlPlaneJvmOptions(String xmx, List<String> extra) {
+    List<String> options = new ArrayList<>(List.of("-Xmx" + xmx, "-Xms" + xmx));
+    if (extra.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
+      options.add("-XX:+UseG1GC");
+    }
+    options.addAll(extra);
+    return options;
   }
 
   private static void awaitReady(int adminPort, Process controlPlane) throws Exception {

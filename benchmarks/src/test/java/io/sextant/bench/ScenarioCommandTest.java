@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -23,6 +24,19 @@ class ScenarioCommandTest {
   private static final Path JAR = Path.of("../control-plane/target/sextant.jar");
 
   @TempDir Path dir;
+
+  @Test
+  void controlPlaneJvm_isG1_unlessAnOptionPicksAnotherCollector() {
+    assertThat(ScenarioCommand.controlPlaneJvmOptions("512m", List.of()))
+        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseG1GC");
+    // The option's own help suggests -XX:+UseParallelGC; with G1 added too the JVM would not start.
+    assertThat(
+            ScenarioCommand.controlPlaneJvmOptions(
+                "1g", List.of("-XX:+UseParallelGC", "-XX:+AlwaysPreTouch")))
+        .containsExactly("-Xmx1g", "-Xms1g", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
+    assertThat(ScenarioCommand.controlPlaneJvmOptions("512m", List.of("-XX:TieredStopAtLevel=1")))
+        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1");
+  }
 
   @Test
   void withWarmUp_theLoadGeneratorFirstConvergesOnAThrowawayControlPlane_thenMeasuresAFreshOne()
