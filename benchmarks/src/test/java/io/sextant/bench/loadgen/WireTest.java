@@ -55,4 +55,33 @@ class WireTest {
   void aResponseWithoutResources_hasNoKey() {
     assertThat(delta("1").resourcesKey()).isEmpty();
   }
+
+  @Test
+  void contains_looksOnlyWithinTheSlice_andFindsANeedleAtEitherEnd() {
+    byte[] needle = "split-7".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    com.google.protobuf.ByteString whole =
+        com.google.protobuf.ByteString.copyFromUtf8("split-7|route split-1 split-7x|split-7");
+    com.google.protobuf.ByteString middle = whole.substring(8, 30); // "route split-1 split-7x"
+
+    assertThat(Wire.contains(middle, needle)).isTrue();
+    assertThat(Wire.contains(whole.substring(0, 7), needle)).isTrue();
+    assertThat(Wire.contains(whole.substring(31), needle)).isTrue();
+    // Outside the slice, or cut short by its end: not there.
+    assertThat(Wire.contains(whole.substring(8, 28), needle)).isFalse();
+    assertThat(Wire.contains(whole.substring(1, 30).substring(0, 5), needle)).isFalse();
+    assertThat(Wire.contains(whole.concat(whole).substring(35, 45), needle)).isTrue();
+  }
+
+  @Test
+  void aResourceReadFromAResponse_isItsExactBytes() {
+    Resource a = cluster("a", "1");
+    Resource b = cluster("b", "2");
+    Wire.Response r = delta("1", a, b);
+
+    assertThat(r.resources()).hasSize(2);
+    assertThat(r.resources().get(1).name()).isEqualTo("b");
+    assertThat(r.resources().get(1).version()).isEqualTo("2");
+    assertThat(r.resources().get(1).value()).isEqualTo(b.getResource().getValue());
+    assertThat(Wire.stringField(r.resources().get(0).value(), 1)).isEqualTo("a");
+  }
 }
