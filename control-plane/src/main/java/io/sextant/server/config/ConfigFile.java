@@ -24,6 +24,7 @@ public final class ConfigFile {
   static final Duration DEFAULT_QUIET = Duration.ofMillis(50);
   static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(500);
   static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
+  private static final long MIB = 1024L * 1024;
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 
   private ConfigFile() {}
@@ -62,7 +63,10 @@ public final class ConfigFile {
           MeshSettings.DEFAULT,
           List.of(),
           List.of(),
-          new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
+          new SextantConfig.Push(
+              DEFAULT_QUIET,
+              DEFAULT_MAX_DELAY,
+              defaultSendBudget(DirectMemory.maxSendBudgetBytes())));
     }
     YamlObject root = rootOrEmpty.get();
     SextantConfig.Listen xds = listen(root, "xds", SextantConfig.DEFAULT_XDS_PORT);
@@ -85,16 +89,35 @@ public final class ConfigFile {
                         "debounceMax",
                         "must be at least debounceQuiet (" + quiet.toMillis() + "ms)");
                   }
-                  long inFlight =
-                      p.integer("maxInFlightMiB", 1, 16384)
-                          .map(mib -> mib * 1024L * 1024)
-                          .orElse(SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES);
+                  Optional<Integer> mib = p.integer("maxInFlightMiB", 1, 16384);
+                  long fits = DirectMemory.maxSendBudgetBytes();
+                  if (mib.isPresent() && mib.get() * MIB > fits) {
+                    p.error(
+                        "maxInFlightMiB",
+                        mib.get()
+                            + " MiB is more than half of the "
+                            + DirectMemory.limitBytes() / MIB
+                            + " MiB of direct memory this JVM allows, where responses wait until"
+                            + " proxies read them; lower it to at most "
+                            + fits / MIB
+                            + ", or raise -XX:MaxDirectMemorySize (by default it is -Xmx)");
+                  }
+                  long inFlight = mib.map(m -> m * MIB).orElse(defaultSendBudget(fits));
                   p.finish();
                   return new SextantConfig.Push(quiet, max, inFlight);
                 })
-            .orElse(new SextantConfig.Push(DEFAULT_QUIET, DEFAULT_MAX_DELAY));
+            .orElse(
+                new SextantConfig.Push(
+                    DEFAULT_QUIET,
+                    DEFAULT_MAX_DELAY,
+                    defaultSendBudget(DirectMemory.maxSendBudgetBytes())));
     root.finish();
     return new SextantConfig(xds, admin, mesh, registries, rules, push);
+  }
+
+  /** 64 MiB, or less in a JVM whose direct memory cannot hold twice that. */
+  private static long defaultSendBudget(long fits) {
+    return Math.max(MIB, Math.min(SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES, fits));
   }
 
   private static MeshSettings mesh(YamlObject m) {

@@ -310,6 +310,14 @@ public final class PushScheduler
       } catch (RuntimeException e) {
         // A bug in translation must not stop future pushes; the previous snapshots stay.
         LOG.error("push failed; proxies keep their previous configuration", e);
+      } catch (OutOfMemoryError e) {
+        // Most likely direct memory, full of responses proxies have not read yet; it frees up as
+        // they read. Let this thread die and no proxy would ever be updated again.
+        LOG.error(
+            "push failed, out of memory; proxies keep their previous configuration and the next"
+                + " change pushes again. If it is direct buffer memory, lower push.maxInFlightMiB"
+                + " or raise -XX:MaxDirectMemorySize",
+            e);
       }
     }
   }

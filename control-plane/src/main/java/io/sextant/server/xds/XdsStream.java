@@ -200,6 +200,13 @@ abstract class XdsStream {
     } catch (RuntimeException e) {
       // The call was cancelled under us; onError will follow and close the stream.
       closed = true;
+    } catch (OutOfMemoryError e) {
+      // No room for the response in gRPC's (direct) buffers. The stream now believes a response
+      // is in flight that was never sent, and would wait for its ACK forever: end it, and the
+      // proxy reconnects and is sent its whole configuration again.
+      fail(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "the control plane ran out of memory sending a response; reconnect"));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.sextant.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sextant.config.ConfigError;
 import io.sextant.model.MeshSettings;
@@ -43,6 +44,21 @@ class ConfigFileTest {
         .peek(e -> assertThat(e).startsWith(file + ":"))
         .map(e -> e.substring(file.toString().length()))
         .toList();
+  }
+
+  @Test
+  void sendBudgetThatDirectMemoryCannotHold_isRefused_sayingWhatFits() throws IOException {
+    long fits = DirectMemory.maxSendBudgetBytes() / (1024 * 1024);
+    assumeTrue(fits < 16384, "this JVM's direct memory holds every budget the range allows");
+
+    assertThat(load("push: {maxInFlightMiB: " + fits + "}\n").push().maxInFlightBytes())
+        .isEqualTo(fits * 1024 * 1024);
+    assertThat(errors("push: {maxInFlightMiB: " + (fits + 1) + "}\n"))
+        .singleElement()
+        .asString()
+        .startsWith(":1:24: push.maxInFlightMiB: " + (fits + 1) + " MiB is more than half of the ")
+        .contains("lower it to at most " + fits + ",")
+        .endsWith("raise -XX:MaxDirectMemorySize (by default it is -Xmx)");
   }
 
   @ParameterizedTest

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
+import io.sextant.model.MeshSettings;
 import io.sextant.registry.RuleSet;
+import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.testing.AdsClient;
 import io.sextant.server.testing.Eventually;
 import io.sextant.server.testing.Nodes;
 import io.sextant.server.testing.Pipeline;
 import io.sextant.server.testing.Unpacked;
+import io.sextant.server.xds.XdsStreams;
 import io.sextant.server.xds.XdsType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +123,39 @@ class PushSchedulerTest {
       assertThat(Unpacked.endpoints(endpoints, REVIEWS)).containsExactly("10.0.0.1:9080");
     }
     assertThat(client.nextWithinQuietPeriod(XdsType.EDS)).isEmpty();
+  }
+
+  @Test
+  void aPushThatRunsOutOfMemory_failsAlone_andTheNextChangeIsStillPushed() {
+    AtomicBoolean outOfMemory = new AtomicBoolean();
+    PushScheduler scheduler =
+        new PushScheduler(
+            () -> {
+              if (outOfMemory.getAndSet(false)) {
+                throw new OutOfMemoryError("Cannot reserve 2097152 bytes of direct buffer memory");
+              }
+              return List.of(reviews("10.0.0.1"));
+            },
+            () -> true,
+            MeshSettings.DEFAULT,
+            new SextantConfig.Push(Duration.ofMillis(1), Duration.ofMillis(10)),
+            new XdsStreams(),
+            new Metrics());
+    scheduler.start();
+    try {
+      Eventually.until("the first push", scheduler::isReady);
+      long generation = scheduler.mesh().generation();
+
+      outOfMemory.set(true);
+      scheduler.onRules("rules", RuleSet.EMPTY);
+      Eventually.until("the push that runs out of memory", () -> !outOfMemory.get());
+      scheduler.onRules("rules", RuleSet.EMPTY);
+
+      Eventually.until(
+          "the next change to be pushed", () -> scheduler.mesh().generation() == generation + 1);
+    } finally {
+      scheduler.close();
+    }
   }
 
   @Test
