@@ -63,10 +63,7 @@ public final class ConfigFile {
           MeshSettings.DEFAULT,
           List.of(),
           List.of(),
-          new SextantConfig.Push(
-              DEFAULT_QUIET,
-              DEFAULT_MAX_DELAY,
-              defaultSendBudget(DirectMemory.maxSendBudgetBytes())));
+          defaultPush());
     }
     YamlObject root = rootOrEmpty.get();
     SextantConfig.Listen xds = listen(root, "xds", SextantConfig.DEFAULT_XDS_PORT);
@@ -106,13 +103,14 @@ public final class ConfigFile {
                   p.finish();
                   return new SextantConfig.Push(quiet, max, inFlight);
                 })
-            .orElse(
-                new SextantConfig.Push(
-                    DEFAULT_QUIET,
-                    DEFAULT_MAX_DELAY,
-                    defaultSendBudget(DirectMemory.maxSendBudgetBytes())));
+            .orElseGet(ConfigFile::defaultPush);
     root.finish();
     return new SextantConfig(xds, admin, mesh, registries, rules, push);
+  }
+
+  private static SextantConfig.Push defaultPush() {
+    return new SextantConfig.Push(
+        DEFAULT_QUIET, DEFAULT_MAX_DELAY, defaultSendBudget(DirectMemory.maxSendBudgetBytes()));
   }
 
   /** 64 MiB, or less in a JVM whose direct memory cannot hold twice that. */
