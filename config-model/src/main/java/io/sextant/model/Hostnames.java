@@ -3,6 +3,7 @@ package io.sextant.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Hostname rules shared by registries, rules and the translator (Istio's semantics). */
@@ -65,22 +66,30 @@ public final class Hostnames {
    */
   public static List<String> shortForms(
       String hostname, String proxyNamespace, String clusterDomain) {
-    String suffix = ".svc." + clusterDomain;
-    if (!hostname.endsWith(suffix)) {
+    Optional<String> namespace = kubernetesNamespace(hostname, clusterDomain);
+    if (namespace.isEmpty()) {
       return List.of();
     }
-    String[] parts = hostname.substring(0, hostname.length() - suffix.length()).split("\\.");
-    if (parts.length != 2) {
-      return List.of();
-    }
-    String name = parts[0];
-    String namespace = parts[1];
+    String name = hostname.substring(0, hostname.indexOf('.'));
     List<String> forms = new ArrayList<>();
-    if (namespace.equals(proxyNamespace)) {
+    if (namespace.get().equals(proxyNamespace)) {
       forms.add(name);
     }
-    forms.add(name + "." + namespace);
-    forms.add(name + "." + namespace + ".svc");
+    forms.add(name + "." + namespace.get());
+    forms.add(name + "." + namespace.get() + ".svc");
     return forms;
+  }
+
+  /**
+   * The namespace of a Kubernetes service hostname ({@code NAME.NAMESPACE.svc.CLUSTER_DOMAIN}), the
+   * one from which its bare name resolves; empty for other hostnames.
+   */
+  public static Optional<String> kubernetesNamespace(String hostname, String clusterDomain) {
+    String suffix = ".svc." + clusterDomain;
+    if (!hostname.endsWith(suffix)) {
+      return Optional.empty();
+    }
+    String[] parts = hostname.substring(0, hostname.length() - suffix.length()).split("\\.");
+    return parts.length == 2 ? Optional.of(parts[1]) : Optional.empty();
   }
 }

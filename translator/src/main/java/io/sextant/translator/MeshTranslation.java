@@ -54,10 +54,13 @@ public final class MeshTranslation {
   private final Map<String, PortRoutes> reusableRoutes = new HashMap<>();
 
   /**
-   * The names of the clusters of each list of cluster layers (layers compare by identity): the
+   * The names of the clusters of each outbound clusters layer (layers compare by identity): the
    * routes layers of every namespace are built with the same outbound clusters.
    */
-  private final Map<List<Layer>, Set<String>> clusterNames = new HashMap<>();
+  private final Map<Layer, Set<String>> clusterNames = new HashMap<>();
+
+  /** Virtual hosts the routes layers of several namespaces share. */
+  private final SharedVirtualHosts sharedVirtualHosts = new SharedVirtualHosts();
 
   private LocalityLoadBalancing.Inputs localityInputs; // computed on first use
 
@@ -278,7 +281,7 @@ public final class MeshTranslation {
     if (proxy.kind() == ProxyKind.GRPC) {
       return new ProxyLayers(
           List.of(layer("lds/GRPC", () -> GrpcListeners.build(index))),
-          List.of(routes(proxy, out, List.of(outboundClusters))),
+          List.of(routes(proxy, out, outboundClusters)),
           List.of(outboundClusters),
           List.of(endpoints(proxy)));
     }
@@ -323,7 +326,10 @@ public final class MeshTranslation {
       listeners.add(inbound);
     }
     return new ProxyLayers(
-        listeners, List.of(routes(proxy, out, clusters)), clusters, List.of(endpoints(proxy)));
+        listeners,
+        List.of(routes(proxy, out, outboundClusters)),
+        clusters,
+        List.of(endpoints(proxy)));
   }
 
   /**
@@ -349,9 +355,9 @@ public final class MeshTranslation {
   /**
    * Route configurations differ by proxy kind, by pass-through, by namespace (short names,
    * exportTo, sourceNamespace), by Sidecar and, when some route selects source workloads, by
-   * labels.
+   * labels. Routes send only to outbound clusters, so those are all they are built with.
    */
-  private Layer routes(ProxyContext proxy, Outbound out, List<Layer> clusters) {
+  private Layer routes(ProxyContext proxy, Outbound out, Layer outboundClusters) {
     String key =
         "rds/"
             + proxy.kind()
@@ -366,10 +372,9 @@ public final class MeshTranslation {
         () -> {
           Set<String> names =
               clusterNames.computeIfAbsent(
-                  List.copyOf(clusters),
-                  ls ->
-                      ls.stream()
-                          .flatMap(l -> l.resources().stream())
+                  outboundClusters,
+                  l ->
+                      l.resources().stream()
                           .map(c -> ((Cluster) c).getName())
                           .collect(Collectors.toUnmodifiableSet()));
           PortRoutes earlier = reusableRoutes.get(key);
@@ -393,7 +398,8 @@ public final class MeshTranslation {
                 }
                 built.byPort().put(port, b);
                 return b.config();
-              });
+              },
+              sharedVirtualHosts);
         });
   }
 

@@ -13,7 +13,6 @@ import io.sextant.config.networking.HttpRouteDestination;
 import io.sextant.config.networking.Mirror;
 import io.sextant.config.networking.RetryPolicy;
 import io.sextant.config.networking.VirtualService;
-import io.sextant.model.Hostnames;
 import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Names;
@@ -23,7 +22,6 @@ import io.sextant.translator.envoy.RouteRewrites;
 import io.sextant.translator.envoy.Routes;
 import io.sextant.translator.envoy.Routes.WeightedDestination;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,11 +59,12 @@ final class ServiceRoutes {
       Set<String> clusters,
       boolean registryOnly,
       Diagnostics diagnostics,
-      PerPort perPort) {
+      PerPort perPort,
+      SharedVirtualHosts shared) {
     List<RouteConfiguration> configs = new ArrayList<>();
     for (int port : index.ports()) {
       perPort
-          .get(port, () -> forPort(index, proxy, port, clusters, registryOnly, diagnostics))
+          .get(port, () -> forPort(index, proxy, port, clusters, registryOnly, diagnostics, shared))
           .ifPresent(configs::add);
     }
     return configs;
@@ -78,22 +77,39 @@ final class ServiceRoutes {
       int port,
       Set<String> clusters,
       boolean registryOnly,
-      Diagnostics diagnostics) {
-    List<Map.Entry<MeshService, ServicePort>> http =
-        index.servicesOnPort(port).stream().filter(e -> e.getValue().protocol().isHttp()).toList();
+      Diagnostics diagnostics,
+      SharedVirtualHosts shared) {
+    PortDomains portDomains = shared.domains(index, port);
+    List<Map.Entry<MeshService, ServicePort>> http = portDomains.services();
     if (http.isEmpty()) {
       return Optional.empty();
     }
-    List<List<String>> domains = domains(index, proxy, port, http);
+    List<List<String>> domains = portDomains.forNamespace(proxy.namespace());
     List<VirtualHost> hosts = new ArrayList<>();
     for (int i = 0; i < http.size(); i++) {
       String host = http.get(i).getKey().hostname();
-      VirtualHost vhost =
-          Routes.virtualHost(
-              Names.hostPort(host, port),
+      List<VirtualService> rules = index.virtualServices(host, proxy.namespace());
+      hosts.add(
+          shared.get(
+              index,
+              clusters,
+              proxy.kind(),
+              host,
+              port,
+              rules,
               domains.get(i),
-              routes(index, host, proxy, port, clusters, diagnostics));
-      hosts.add(HttpFilters.virtualHost(vhost, index, host, port, proxy.kind(), diagnostics));
+              diagnostics,
+              () ->
+                  HttpFilters.virtualHost(
+                      Routes.virtualHost(
+                          Names.hostPort(host, port),
+                          List.of(),
+                          routes(index, host, rules, proxy, port, clusters, diagnostics)),
+                      index,
+                      host,
+                      port,
+                      proxy.kind(),
+                      diagnostics)));
     }
     if (SidecarListeners.passesThrough(proxy) && registryOnly) {
       hosts.add(
@@ -121,57 +137,17 @@ final class ServiceRoutes {
   }
 
   /**
-   * The domains of each virtual host: the hostname, with and without port, first for every service;
-   * then Kubernetes short names and virtual IPs, each only if no earlier virtual host claimed it
-   * (Envoy rejects a domain listed twice in one route configuration).
-   */
-  private static List<List<String>> domains(
-      MeshIndex index,
-      ProxyContext proxy,
-      int port,
-      List<Map.Entry<MeshService, ServicePort>> http) {
-    Set<String> claimed = new HashSet<>();
-    List<List<String>> result = new ArrayList<>();
-    for (Map.Entry<MeshService, ServicePort> e : http) {
-      String host = e.getKey().hostname();
-      List<String> own = new ArrayList<>();
-      for (String d : List.of(host, Names.hostPort(host, port))) {
-        if (claimed.add(d)) {
-          own.add(d);
-        }
-      }
-      result.add(own);
-    }
-    for (int i = 0; i < http.size(); i++) {
-      MeshService service = http.get(i).getKey();
-      List<String> aliases =
-          new ArrayList<>(
-              Hostnames.shortForms(
-                  service.hostname(), proxy.namespace(), index.mesh().settings().clusterDomain()));
-      aliases.addAll(service.service().addresses().stream().filter(a -> !a.contains("/")).toList());
-      for (String alias : aliases) {
-        for (String d : List.of(alias, Names.hostPort(alias, port))) {
-          if (claimed.add(d)) {
-            result.get(i).add(d);
-          }
-        }
-      }
-    }
-    return result;
-  }
-
-  /**
-   * The routes of {@code host} on {@code port} as {@code proxy} sees them: those of its
-   * VirtualServices, merged in order, or a default route.
+   * The routes of {@code host} on {@code port} as {@code proxy} sees them: those of the
+   * VirtualServices it sees ({@code rules}), merged in order, or a default route.
    */
   private static List<Route> routes(
       MeshIndex index,
       String host,
+      List<VirtualService> rules,
       ProxyContext proxy,
       int port,
       Set<String> clusters,
       Diagnostics diagnostics) {
-    List<VirtualService> rules = index.virtualServices(host, proxy.namespace());
     if (rules.stream().allMatch(vs -> vs.http().isEmpty())) {
       String cluster = Names.outboundCluster(port, host);
       if (!clusters.contains(cluster)) {

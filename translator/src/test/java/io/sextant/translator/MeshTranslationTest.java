@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.sextant.fixtures.Rules;
 import io.sextant.fixtures.Services;
+import io.sextant.model.MeshService;
 import io.sextant.model.MeshSnapshot;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,125 @@ class MeshTranslationTest {
             .orElseThrow();
     assertThat(now.endpoints().get(0).resources())
         .anySatisfy(c -> assertThat(c).isSameAs(unchangedRatings));
+  }
+
+  /**
+   * Each namespace has its own route configurations, but hosts whose routes do not depend on the
+   * namespace share one virtual host: what a namespace sees through exportTo, what a route matches
+   * on the source, and each namespace's short names must still come out as for that proxy alone.
+   */
+  @Test
+  void proxiesOfSeveralNamespacesInOneTranslation_eachGetWhatTheyWouldGetAlone() {
+    String rules =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews-shop-only, namespace: shop}
+        spec:
+          hosts: [reviews.shop.svc.cluster.local]
+          exportTo: ["."]
+          http:
+          - route:
+            - destination: {host: reviews.shop.svc.cluster.local}
+            timeout: 3s
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: ratings-by-caller, namespace: shop}
+        spec:
+          hosts: [ratings.shop.svc.cluster.local]
+          http:
+          - match:
+            - sourceNamespace: web
+            route:
+            - destination: {host: ratings.shop.svc.cluster.local}
+            timeout: 7s
+          - route:
+            - destination: {host: nowhere.shop.svc.cluster.local}
+        """;
+    MeshSnapshot mesh =
+        Rules.mesh(
+            rules,
+            Services.http(REVIEWS, 9080).namespace("shop").endpoints(2).build(),
+            Services.http(RATINGS, 9080).namespace("shop").endpoints(2).build(),
+            Services.http("frontend.web.svc.cluster.local", 9080)
+                .namespace("web")
+                .endpoints(1)
+                .build());
+    List<ProxyContext> proxies =
+        List.of(
+            sidecar("frontend-1", "frontend", "web"),
+            sidecar("reviews-1", "reviews", "shop"),
+            sidecar("other-1", "other", "other"),
+            sidecar("ratings-1", "ratings", "shop"));
+    MeshTranslation shared = MeshTranslation.of(mesh);
+
+    for (ProxyContext proxy : proxies) {
+      assertThat(shared.forProxy(proxy).flatten())
+          .as(proxy.id())
+          .isEqualTo(Translator.translate(mesh, proxy).resources());
+    }
+    String shopRoutes = shared.forProxy(proxies.get(1)).routes().get(0).resources().toString();
+    String webRoutes = shared.forProxy(proxies.get(0)).routes().get(0).resources().toString();
+    assertThat(shopRoutes).contains("seconds: 3").doesNotContain("seconds: 7");
+    assertThat(webRoutes).contains("seconds: 7").doesNotContain("seconds: 3");
+  }
+
+  /**
+   * A virtual host built for one namespace and reused by another reports its diagnostics in both,
+   * so a later rule change that keeps the second namespace's route configuration still reports
+   * them.
+   */
+  @Test
+  void
+      aSharedVirtualHostsDiagnostic_isStillReportedWhenOnlyTheNamespaceThatReusedItIsCarriedOver() {
+    String broken =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: ratings, namespace: shop}
+        spec:
+          hosts: [ratings.shop.svc.cluster.local]
+          http:
+          - route:
+            - destination: {host: nowhere.shop.svc.cluster.local}
+        """;
+    String unrelated =
+        """
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: other-port, namespace: shop}
+        spec:
+          hosts: [payments.shop.svc.cluster.local]
+          http:
+          - route:
+            - destination: {host: payments.shop.svc.cluster.local}
+            timeout: 2s
+        """;
+    MeshService reviews = Services.http(REVIEWS, 9080).namespace("shop").endpoints(1).build();
+    MeshService ratings = Services.http(RATINGS, 9080).namespace("shop").endpoints(1).build();
+    MeshService payments =
+        Services.http("payments.shop.svc.cluster.local", 8080)
+            .namespace("shop")
+            .endpoints(1)
+            .build();
+    ProxyContext web = sidecar("frontend-1", "frontend", "web");
+    ProxyContext shop = sidecar("reviews-1", "reviews", "shop");
+    MeshTranslation before = MeshTranslation.of(Rules.mesh(broken, reviews, ratings, payments));
+    before.forProxy(web); // builds the virtual host and reports its diagnostic
+    before.forProxy(shop); // reuses it
+    Set<String> shopLayers = new HashSet<>();
+    before.forProxy(shop).byType().forEach(layers -> layers.forEach(l -> shopLayers.add(l.key())));
+    before.retainLayers(shopLayers); // the web proxy has gone
+
+    MeshTranslation after =
+        MeshTranslation.after(before, Rules.mesh(broken + unrelated, reviews, ratings, payments));
+    after.forProxy(shop);
+
+    assertThat(after.diagnostics())
+        .extracting(Diagnostic::message)
+        .anySatisfy(m -> assertThat(m).contains("nowhere.shop.svc.cluster.local"));
   }
 
   @Test
