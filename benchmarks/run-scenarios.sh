@@ -29,7 +29,8 @@ files=("$out"/cold-start-sotw.json "$out"/cold-start-delta.json "$out"/mesh-1k-s
   "$out"/mesh-1k-delta.json "$out"/mesh-10k-delta.json "$out"/mesh-1k-sotw-sidecar.json
   "$out"/mesh-1k-delta-sidecar.json)
 if [ -z "${SKIP_JMH:-}" ]; then
-  "$loadgen" jmh TranslationBenchmark -rf json -rff "$out/jmh.json"
+  # -prof gc adds the bytes each operation allocates, which vary far less than the time.
+  "$loadgen" jmh TranslationBenchmark -prof gc -rf json -rff "$out/jmh.json"
   files+=("$out/jmh.json")
 fi
 "$loadgen" table --update docs/performance.md "${files[@]}"

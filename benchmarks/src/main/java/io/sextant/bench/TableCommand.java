@@ -130,19 +130,22 @@ final class TableCommand implements Callable<Integer> {
       s.append("```\n");
     }
     if (!jmh.isEmpty()) {
-      s.append("\n| JMH benchmark | services | ms per operation (± 99.9% interval) |\n");
-      s.append("|---|---|---|\n");
+      s.append(
+          "\n| JMH benchmark | services | ms per operation (± 99.9% interval) |"
+              + " MB allocated per operation |\n");
+      s.append("|---|---|---|---|\n");
       for (JsonObject b : jmh) {
         String name = b.get("benchmark").getAsString();
         JsonObject metric = b.getAsJsonObject("primaryMetric");
         s.append(
             String.format(
                 Locale.ROOT,
-                "| `%s` | %s | %.3f ± %.3f |%n",
+                "| `%s` | %s | %.3f ± %.3f | %s |%n",
                 name.substring(name.lastIndexOf('.') + 1),
                 b.getAsJsonObject("params").get("services").getAsString(),
                 metric.get("score").getAsDouble(),
-                metric.get("scoreError").getAsDouble()));
+                metric.get("scoreError").getAsDouble(),
+                allocatedMegabytes(b)));
       }
       s.append(
           "\nJMH ran in "
@@ -152,6 +155,20 @@ final class TableCommand implements Callable<Integer> {
               + ", `bin/sextant-loadgen jmh TranslationBenchmark`.\n");
     }
     return s.toString();
+  }
+
+  /**
+   * What one operation allocated, from JMH's {@code -prof gc} ({@code gc.alloc.rate.norm}, bytes
+   * per operation); empty when the run had no such profiler. Unlike the time, it barely varies
+   * between runs, so it shows what a change to the translator did on a noisy machine.
+   */
+  private static String allocatedMegabytes(JsonObject benchmark) {
+    JsonObject secondary = benchmark.getAsJsonObject("secondaryMetrics");
+    if (secondary == null || !secondary.has("gc.alloc.rate.norm")) {
+      return "";
+    }
+    double bytes = secondary.getAsJsonObject("gc.alloc.rate.norm").get("score").getAsDouble();
+    return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
   }
 
   private static boolean churned(JsonObject phase) {

@@ -2,6 +2,7 @@ package io.sextant.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.sextant.bench.loadgen.Report;
 import io.sextant.bench.mesh.MeshSpec;
@@ -83,6 +84,37 @@ class TableCommandTest {
     assertThat(table)
         .contains(
             "| mesh-1k (1000 services, a Sidecar per namespace, after a 60 s settle) | delta |");
+  }
+
+  /** One benchmark as JMH's {@code -rf json} writes it, trimmed to what the table reads. */
+  private static JsonObject jmhResult(String benchmark, String services, String secondary) {
+    return JsonParser.parseString(
+            """
+            {"benchmark": "io.sextant.bench.jmh.TranslationBenchmark.%s",
+             "vmName": "OpenJDK 64-Bit Server VM", "vmVersion": "17.0.15+6",
+             "params": {"endpoints": "10", "services": "%s", "virtualServices": "100"},
+             "primaryMetric": {"score": 435.008, "scoreError": 240.567, "scoreUnit": "ms/op"},
+             "secondaryMetrics": {%s}}
+            """
+                .formatted(benchmark, services, secondary))
+        .getAsJsonObject();
+  }
+
+  @Test
+  void aJmhRunWithTheGcProfiler_showsTheMegabytesEachOperationAllocated() {
+    String table =
+        TableCommand.render(
+            List.of(),
+            List.of(
+                jmhResult(
+                    "fullMesh",
+                    "10000",
+                    "\"gc.alloc.rate.norm\": {\"score\": 316956036.6, \"scoreUnit\": \"B/op\"}"),
+                jmhResult("oneSidecar", "1000", "")));
+
+    assertThat(table)
+        .contains("| `fullMesh` | 10000 | 435.008 ± 240.567 | 317.0 |")
+        .contains("| `oneSidecar` | 1000 | 435.008 ± 240.567 |  |");
   }
 
   @Test
