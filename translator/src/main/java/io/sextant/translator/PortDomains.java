@@ -5,6 +5,7 @@ import io.sextant.model.MeshService;
 import io.sextant.model.ServicePort;
 import io.sextant.translator.envoy.Names;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,62 +27,75 @@ final class PortDomains {
   /** Per service: the namespace from which its bare name resolves, or null if none does. */
   private final List<String> homes;
 
-  /** Per service: the domains seen from its own namespace, and from any other. */
-  private final List<List<String>> atHome = new ArrayList<>();
-
-  private final List<List<String>> away = new ArrayList<>();
-
   /** Per service: whether some of its aliases could be claimed by another virtual host. */
   private final boolean[] contested;
 
-  /** Per service: its hostname domains, then its aliases from its own namespace (a superset). */
+  /** Per service: its hostname with and without the port (unless another service has them). */
   private final List<List<String>> own = new ArrayList<>();
 
+  /**
+   * Per service: its aliases (short names and virtual IPs, each also with the port) as seen from
+   * its own namespace; from any other namespace the same without the first two, the bare name.
+   */
   private final List<List<String>> homeAliases = new ArrayList<>();
-  private final List<List<String>> awayAliases = new ArrayList<>();
+
+  /**
+   * Per service, filled in when first asked for: its domains from its own namespace, from others.
+   */
+  private final List<List<String>> atHome;
+
+  private final List<List<String>> away;
 
   PortDomains(List<Map.Entry<MeshService, ServicePort>> http, int port, String clusterDomain) {
     this.http = List.copyOf(http);
+    int n = http.size();
     this.homes =
         http.stream()
             .map(e -> Hostnames.kubernetesNamespace(e.getKey().hostname(), clusterDomain))
-            .map(n -> n.orElse(null))
+            .map(ns -> ns.orElse(null))
             .toList();
-    this.contested = new boolean[http.size()];
-    Set<String> claimed = new HashSet<>();
+    this.contested = new boolean[n];
+    this.atHome = new ArrayList<>(Collections.nCopies(n, null));
+    this.away = new ArrayList<>(Collections.nCopies(n, null));
+    // Who first claims each domain: HOSTNAME for a service's own hostname, else the service's
+    // index.
+    Map<String, Integer> claims = new HashMap<>();
     for (Map.Entry<MeshService, ServicePort> e : http) {
       String host = e.getKey().hostname();
-      List<String> mine = new ArrayList<>();
+      List<String> mine = new ArrayList<>(2);
       for (String d : List.of(host, Names.hostPort(host, port))) {
-        if (claimed.add(d)) {
+        if (claims.putIfAbsent(d, HOSTNAME) == null) {
           mine.add(d);
         }
       }
-      own.add(List.copyOf(mine));
+      own.add(mine);
     }
-    Map<String, Integer> aliasUses = new HashMap<>();
-    for (int i = 0; i < http.size(); i++) {
+    for (int i = 0; i < n; i++) {
       MeshService service = http.get(i).getKey();
       List<String> vips =
           service.service().addresses().stream().filter(a -> !a.contains("/")).toList();
       String home = homes.get(i) == null ? "" : homes.get(i);
-      homeAliases.add(
-          withPort(Hostnames.shortForms(service.hostname(), home, clusterDomain), vips, port));
-      awayAliases.add(
-          withPort(Hostnames.shortForms(service.hostname(), null, clusterDomain), vips, port));
-      Set<String> distinct = new HashSet<>(homeAliases.get(i));
-      contested[i] = distinct.size() < homeAliases.get(i).size(); // listed twice by itself
-      for (String alias : distinct) {
-        aliasUses.merge(alias, 1, Integer::sum);
+      List<String> aliases =
+          withPort(Hostnames.shortForms(service.hostname(), home, clusterDomain), vips, port);
+      homeAliases.add(aliases);
+      for (String alias : aliases) {
+        Integer earlier = claims.putIfAbsent(alias, i);
+        if (earlier != null) { // another hostname, another alias, or listed twice by itself
+          contested[i] = true;
+          if (earlier != HOSTNAME) {
+            contested[earlier] = true;
+          }
+        }
       }
     }
-    for (int i = 0; i < http.size(); i++) {
-      for (String alias : homeAliases.get(i)) {
-        contested[i] |= claimed.contains(alias) || aliasUses.get(alias) > 1;
-      }
-      atHome.add(concat(own.get(i), homeAliases.get(i)));
-      away.add(concat(own.get(i), awayAliases.get(i)));
-    }
+  }
+
+  private static final int HOSTNAME = -1;
+
+  /** The aliases of service {@code i} from {@code namespace}: without the bare name elsewhere. */
+  private List<String> aliases(int i, boolean home) {
+    List<String> aliases = homeAliases.get(i);
+    return home || homes.get(i) == null ? aliases : aliases.subList(2, aliases.size());
   }
 
   /** The HTTP services on the port, in hostname order. */
@@ -96,7 +110,11 @@ final class PortDomains {
     for (int i = 0; i < http.size(); i++) {
       boolean home = namespace.equals(homes.get(i));
       if (!contested[i]) {
-        result.add(home ? atHome.get(i) : away.get(i));
+        List<List<String>> lists = home ? atHome : away;
+        if (lists.get(i) == null) {
+          lists.set(i, concat(own.get(i), aliases(i, home)));
+        }
+        result.add(lists.get(i));
         continue;
       }
       if (claimed == null) {
@@ -104,7 +122,7 @@ final class PortDomains {
         own.forEach(claimed::addAll);
       }
       List<String> domains = new ArrayList<>(own.get(i));
-      for (String alias : home ? homeAliases.get(i) : awayAliases.get(i)) {
+      for (String alias : aliases(i, home)) {
         if (claimed.add(alias)) {
           domains.add(alias);
         }
