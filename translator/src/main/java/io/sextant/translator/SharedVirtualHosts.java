@@ -11,11 +11,12 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The virtual hosts of one translation, without their domains, shared by the route configurations
- * of every namespace. Each namespace gets its own route configuration per port because of short
- * names, exportTo and source matches; but a host's routes differ between two namespaces only when
- * they see different VirtualServices for it or a route matches on the source. In a mesh of 10,000
- * services in 10 namespaces this builds each host's routes once instead of ten times.
+ * The virtual hosts of one translation, shared by the route configurations of every namespace, and
+ * each port's {@link PortDomains}. Each namespace gets its own route configuration per port because
+ * of short names, exportTo and source matches; but a host's routes differ between two namespaces
+ * only when they see different VirtualServices for it or a route matches on the source. In a mesh
+ * of 10,000 services in 10 namespaces this builds each host's routes once instead of ten times, and
+ * the namespaces other than the host's own get the very same virtual host object.
  *
  * <p>A virtual host is reused for the same lookup (the same index, the same set of cluster names,
  * both by identity), the same proxy kind, host and port, and the very same VirtualServices. What
