@@ -99,11 +99,11 @@ final class ServiceRoutes {
               rules,
               domains.get(i),
               diagnostics,
-              () ->
+              names ->
                   HttpFilters.virtualHost(
                       Routes.virtualHost(
                           Names.hostPort(host, port),
-                          List.of(),
+                          names,
                           routes(index, host, rules, proxy, port, clusters, diagnostics)),
                       index,
                       host,

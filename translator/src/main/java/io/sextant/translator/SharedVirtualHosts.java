@@ -8,7 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The virtual hosts of one translation, shared by the route configurations of every namespace, and
@@ -46,19 +46,19 @@ final class SharedVirtualHosts {
                     index.mesh().settings().clusterDomain()));
   }
 
-  /** A virtual host as built, and as completed with each list of domains asked for so far. */
+  /** A virtual host as first built, and as given each list of domains asked for so far. */
   private record Built(
       List<VirtualService> rules,
-      VirtualHost withoutDomains,
+      VirtualHost first,
       List<Diagnostic> reported,
       Map<List<String>, VirtualHost> byDomains) {}
 
   /**
-   * The virtual host {@code build} makes for {@code host} on {@code port}, with {@code domains}.
+   * The virtual host {@code build} makes for {@code host} on {@code port} with {@code domains}.
    * Built once for all proxies of {@code kind} that see exactly {@code rules} through {@code index}
-   * and {@code clusters}, and completed once per list of domains (every namespace but the host's
-   * own usually gets the same); built afresh every time when a route of {@code rules} matches on
-   * the source.
+   * and {@code clusters}, then given another list of domains once per list (every namespace but the
+   * host's own usually gets the same); built afresh every time when a route of {@code rules}
+   * matches on the source.
    */
   VirtualHost get(
       MeshIndex index,
@@ -69,9 +69,9 @@ final class SharedVirtualHosts {
       List<VirtualService> rules,
       List<String> domains,
       Diagnostics diagnostics,
-      Supplier<VirtualHost> build) {
+      Function<List<String>, VirtualHost> build) {
     if (selectsSource(rules)) {
-      return withDomains(build.get(), domains);
+      return build.apply(domains);
     }
     Map<Key, Built> hosts =
         byLookup
@@ -81,23 +81,21 @@ final class SharedVirtualHosts {
     Built built = hosts.get(key);
     if (built != null && sameRules(built.rules(), rules)) {
       diagnostics.addAll(built.reported());
-      return built
-          .byDomains()
-          .computeIfAbsent(domains, d -> withDomains(built.withoutDomains(), d));
+      return built.byDomains().computeIfAbsent(domains, d -> withDomains(built.first(), d));
     }
     List<Diagnostic> reported = new ArrayList<>();
-    VirtualHost vhost = diagnostics.record(build, reported);
-    VirtualHost complete = withDomains(vhost, domains);
+    VirtualHost vhost = diagnostics.record(() -> build.apply(domains), reported);
     if (built == null) {
       Map<List<String>, VirtualHost> byDomains = new HashMap<>();
-      byDomains.put(domains, complete);
+      byDomains.put(domains, vhost);
       hosts.put(key, new Built(List.copyOf(rules), vhost, List.copyOf(reported), byDomains));
     }
-    return complete;
+    return vhost;
   }
 
+  /** {@code vhost} with {@code domains} instead of its own. */
   private static VirtualHost withDomains(VirtualHost vhost, List<String> domains) {
-    return vhost.toBuilder().addAllDomains(domains).build();
+    return vhost.toBuilder().clearDomains().addAllDomains(domains).build();
   }
 
   private static boolean selectsSource(List<VirtualService> rules) {
