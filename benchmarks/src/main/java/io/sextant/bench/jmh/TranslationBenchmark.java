@@ -36,7 +36,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *       every endpoint assignment;
  *   <li>{@code oneSidecar}: one sidecar's whole configuration, without sharing;
  *   <li>{@code oneEndpointChange}: the incremental step after one service's endpoint moved: every
- *       layer of the previous translation is reused, only that service's assignments recomputed.
+ *       layer of the previous translation is reused, only that service's assignments recomputed;
+ *   <li>{@code oneRuleChange}: the translation after one VirtualService's route was renamed, for
+ *       the same sidecars as {@code fullMesh}: what a rule push translates. Inbound layers,
+ *       clusters, endpoints and the route configurations of the ports it does not touch are carried
+ *       over from the previous translation.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -59,6 +63,7 @@ public class TranslationBenchmark {
 
   MeshSnapshot mesh;
   MeshSnapshot moved;
+  MeshSnapshot renamed;
   String movedHost;
   List<ProxyContext> sidecars;
   MeshTranslation previous;
@@ -70,6 +75,7 @@ public class TranslationBenchmark {
     int changed = services / 2;
     moved = MeshSnapshots.withEndpointMoved(mesh, spec, changed, 20001);
     movedHost = spec.host(changed);
+    renamed = MeshSnapshots.withRouteRenamed(mesh, spec, virtualServices / 2, 1);
     sidecars = new ArrayList<>();
     for (int s = 0; s < services; s++) {
       sidecars.add(ProxyContext.fromNode(ProxyNodes.sidecar(s, spec, s)));
@@ -82,6 +88,15 @@ public class TranslationBenchmark {
   @Benchmark
   public void fullMesh(Blackhole bh) {
     MeshTranslation translation = MeshTranslation.of(mesh);
+    for (ProxyContext sidecar : sidecars) {
+      bh.consume(translation.forProxy(sidecar));
+    }
+    bh.consume(translation.endpoints());
+  }
+
+  @Benchmark
+  public void oneRuleChange(Blackhole bh) {
+    MeshTranslation translation = MeshTranslation.after(previous, renamed);
     for (ProxyContext sidecar : sidecars) {
       bh.consume(translation.forProxy(sidecar));
     }

@@ -67,6 +67,31 @@ public final class MeshSnapshots {
         mesh.settings());
   }
 
+  /**
+   * {@code mesh} with the route of {@code service}'s VirtualService renamed {@code split-SEQ}: the
+   * change the load generator's rule churn makes. {@code service} must have a VirtualService.
+   */
+  public static MeshSnapshot withRouteRenamed(
+      MeshSnapshot mesh, MeshSpec spec, int service, int seq) {
+    if (service >= spec.virtualServices()) {
+      throw new IllegalArgumentException("service " + service + " has no VirtualService");
+    }
+    MeshFiles files = new MeshFiles(spec, null);
+    List<VirtualService> virtualServices = new ArrayList<>(mesh.virtualServices());
+    for (ConfigResource r : load("rules-" + service, files.rules(service, seq))) {
+      if (r instanceof VirtualService changed) {
+        virtualServices.replaceAll(
+            vs -> vs.meta().qualifiedName().equals(changed.meta().qualifiedName()) ? changed : vs);
+      }
+    }
+    return new MeshSnapshot(
+        mesh.generation() + 1,
+        mesh.services(),
+        virtualServices,
+        mesh.destinationRules(),
+        mesh.settings());
+  }
+
   private static List<ConfigResource> load(String name, String yaml) {
     LoadResult result = ConfigLoader.parse(name, yaml);
     if (!result.ok()) {
