@@ -88,11 +88,7 @@ public final class MeshIndex {
         .values()
         .forEach(l -> l.sort(Comparator.comparingInt(Candidate::specificity).reversed()));
     scopedVirtualServices = mesh.virtualServices().stream().anyMatch(vs -> !vs.visibleToAll());
-    sourceSelectingRoutes =
-        mesh.virtualServices().stream()
-            .flatMap(vs -> vs.http().stream())
-            .flatMap(r -> r.match().stream())
-            .anyMatch(m -> m.selectsSource());
+    sourceSelectingRoutes = mesh.virtualServices().stream().anyMatch(VirtualService::selectsSource);
     virtualServicesByHost.forEach((host, list) -> reportMerges(host, list, diagnostics));
     bind(
         mesh.destinationRules(),

@@ -70,7 +70,7 @@ final class SharedVirtualHosts {
       List<String> domains,
       Diagnostics diagnostics,
       Function<List<String>, VirtualHost> build) {
-    if (selectsSource(rules)) {
+    if (rules.stream().anyMatch(VirtualService::selectsSource)) {
       return build.apply(domains);
     }
     Map<Key, Built> hosts =
@@ -96,15 +96,6 @@ final class SharedVirtualHosts {
   /** {@code vhost} with {@code domains} instead of its own. */
   private static VirtualHost withDomains(VirtualHost vhost, List<String> domains) {
     return vhost.toBuilder().clearDomains().addAllDomains(domains).build();
-  }
-
-  private static boolean selectsSource(List<VirtualService> rules) {
-    for (VirtualService vs : rules) {
-      if (vs.http().stream().flatMap(r -> r.match().stream()).anyMatch(m -> m.selectsSource())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The same VirtualService objects in the same order (records compare deeply; this need not). */

@@ -42,6 +42,21 @@ public record VirtualService(
         || (exportTo.contains(".") && meta.namespace().equals(namespace));
   }
 
+  /**
+   * Whether some HTTP route matches on the calling workload (its labels or namespace), so that
+   * proxies see different routes for the same hosts.
+   */
+  public boolean selectsSource() {
+    for (HttpRoute route : http) {
+      for (HttpMatchRequest match : route.match()) {
+        if (match.selectsSource()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether every namespace sees these rules. */
   public boolean visibleToAll() {
     return exportTo.isEmpty() || exportTo.contains("*");
