@@ -2,10 +2,13 @@ package io.sextant.server.xds;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -30,6 +33,13 @@ final class SendBudget<S> {
   private final Consumer<S> wake;
   private final Executor wakeUps;
   private final Queue<Waiter<S>> waiting = new ArrayDeque<>();
+
+  /**
+   * The streams in {@link #waiting}, by identity: with thousands in line, asking the queue itself
+   * whether a stream is already in it was a scan per refused acquire.
+   */
+  private final Set<S> inLine = Collections.newSetFromMap(new IdentityHashMap<>());
+
   private final Map<S, Long> reserved = new HashMap<>();
   private long inFlight;
 
@@ -70,7 +80,7 @@ final class SendBudget<S> {
       return true;
     }
     inFlight -= held;
-    if (waiting.stream().noneMatch(w -> w.stream() == stream)) {
+    if (inLine.add(stream)) {
       waiting.add(new Waiter<>(stream, bytes));
     }
     return false;
@@ -90,6 +100,7 @@ final class SendBudget<S> {
           break;
         }
         waiting.poll();
+        inLine.remove(w.stream());
         inFlight += w.bytes();
         reserved.merge(w.stream(), w.bytes(), Long::sum);
         woken.add(w.stream());
@@ -103,7 +114,9 @@ final class SendBudget<S> {
   /** A stream ended: whatever was reserved for it goes back, and it leaves the line. */
   void forget(S stream) {
     synchronized (this) {
-      waiting.removeIf(w -> w.stream() == stream);
+      if (inLine.remove(stream)) {
+        waiting.removeIf(w -> w.stream() == stream);
+      }
     }
     unreserve(stream);
   }

@@ -96,4 +96,33 @@ class SendBudgetTest {
     assertThat(budget.inFlight()).isZero();
     assertThat(woken).containsExactly("b");
   }
+
+  @Test
+  void aStreamRefusedAgainWhileInLine_keepsOnePlace_andIsWokenOnce() {
+    budget.acquire("a", 100);
+    assertThat(budget.acquire("b", 50)).isFalse();
+    assertThat(budget.acquire("b", 50)).isFalse();
+    assertThat(budget.acquire("c", 50)).isFalse();
+
+    budget.release(100);
+
+    assertThat(woken).containsExactly("b", "c");
+    assertThat(budget.inFlight()).isEqualTo(100);
+  }
+
+  @Test
+  void aStreamWokenFromTheLine_canQueueAgain_andOneThatLeftCanComeBack() {
+    budget.acquire("a", 100);
+    budget.acquire("b", 60);
+    budget.forget("b");
+    assertThat(budget.acquire("b", 60)).as("back in line after leaving it").isFalse();
+    budget.release(100);
+    assertThat(woken).containsExactly("b");
+    assertThat(budget.acquire("b", 60)).isTrue();
+
+    assertThat(budget.acquire("b", 60)).as("in line again for a second response").isFalse();
+    budget.release(60);
+
+    assertThat(woken).containsExactly("b", "b");
+  }
 }
