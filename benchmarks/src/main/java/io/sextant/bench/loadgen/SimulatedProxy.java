@@ -70,7 +70,6 @@ abstract class SimulatedProxy {
     }
   }
 
-  /** The node Envoy would send for sidecar {@code index} of {@code service}. */
   /**
    * What simulated proxies hold alike is held once: 2,000 proxies each keeping its own copy of
    * 2,400 cluster names filled the load generator's heap and made its collections long enough to
