@@ -102,6 +102,15 @@ final class ScenarioCommand implements Callable<Integer> {
           "An extra option for the control plane's JVM, e.g. -XX:+UseParallelGC (repeatable).")
   List<String> jvmOptions = new ArrayList<>();
 
+  @Option(
+      names = "--control-plane-java",
+      paramLabel = "JAVA",
+      description =
+          "The java launcher of the control plane's JVM, e.g."
+              + " /usr/lib/jvm/temurin-25-jdk-amd64/bin/java (default: the one running the load"
+              + " generator).")
+  Path controlPlaneJava;
+
   @Option(names = "--json", description = "Also write the report as JSON to this file.")
   Path json;
 
@@ -188,6 +197,7 @@ final class ScenarioCommand implements Callable<Integer> {
               xmx,
               "bin/sextant-loadgen "
                   + String.join(" ", command.commandLine().getParseResult().originalArgs()));
+      o.addProperty("controlPlaneJvm", Environment.jvmOf(java()));
       Files.writeString(json, o.toString());
     }
     return 0;
@@ -252,9 +262,14 @@ final class ScenarioCommand implements Callable<Integer> {
     return o;
   }
 
+  private Path java() {
+    return controlPlaneJava != null
+        ? controlPlaneJava
+        : Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
   private Process startControlPlane(Path config, Path log, Path recording) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java));
+    List<String> cmd = new ArrayList<>(List.of(java().toString()));
     cmd.addAll(controlPlaneJvmOptions(xmx, jvmOptions));
     if (recording != null) {
       cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + recording.toAbsolutePath());

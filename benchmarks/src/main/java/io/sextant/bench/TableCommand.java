@@ -69,6 +69,18 @@ final class TableCommand implements Callable<Integer> {
     return r.has("sidecarScope") && r.get("sidecarScope").getAsString().equals("namespace");
   }
 
+  /**
+   * The control plane's JVM, where it was not the one the header names (a run with {@code
+   * --control-plane-java}).
+   */
+  private static String otherJvm(JsonObject r, JsonObject header) {
+    if (!r.has("controlPlaneJvm")
+        || r.get("controlPlaneJvm").getAsString().equals(header.get("jvm").getAsString())) {
+      return "";
+    }
+    return ", control plane on " + r.get("controlPlaneJvm").getAsString();
+  }
+
   /** How long the run churned unmeasured before its phases, as its row says it. */
   private static String settle(JsonObject r) {
     JsonObject settle = r.getAsJsonObject("settle");
@@ -105,11 +117,12 @@ final class TableCommand implements Callable<Integer> {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s (%d services%s%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                "| %s (%d services%s%s%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                 r.get("scenario").getAsString(),
                 r.get("services").getAsInt(),
                 scoped(r) ? ", a Sidecar per namespace" : "",
                 settle(r),
+                otherJvm(r, env),
                 r.get("protocol").getAsString(),
                 r.get("proxies").getAsInt(),
                 number(r.get("coldStartSeconds"), "%.1f"),

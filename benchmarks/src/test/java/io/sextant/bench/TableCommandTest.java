@@ -86,6 +86,23 @@ class TableCommandTest {
             "| mesh-1k (1000 services, a Sidecar per namespace, after a 60 s settle) | delta |");
   }
 
+  @Test
+  void aRunWhoseControlPlaneRanOnAnotherJvm_namesThatJvmInItsRow() throws Exception {
+    JsonObject other = JsonParser.parseString(Files.readString(scenarioJson())).getAsJsonObject();
+    other.addProperty("controlPlaneJvm", "OpenJDK 64-Bit Server VM 25.0.3+9-LTS");
+    JsonObject same = JsonParser.parseString(Files.readString(scenarioJson())).getAsJsonObject();
+    same.addProperty(
+        "controlPlaneJvm", same.getAsJsonObject("environment").get("jvm").getAsString());
+
+    String table = TableCommand.render(List.of(same, other), List.of());
+
+    assertThat(table)
+        .contains(
+            "| mesh-1k (1000 services, after a 60 s settle) | delta |",
+            "| mesh-1k (1000 services, after a 60 s settle, control plane on OpenJDK 64-Bit"
+                + " Server VM 25.0.3+9-LTS) | delta |");
+  }
+
   /** One benchmark as JMH's {@code -rf json} writes it, trimmed to what the table reads. */
   private static JsonObject jmhResult(String benchmark, String services, String secondary) {
     return JsonParser.parseString(
