@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,23 +34,8 @@ public final class ServeProcess implements AutoCloseable {
   private volatile int xdsPort;
   private volatile int adminPort;
 
-  private ServeProcess(Path config) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                SextantCommand.class.getName(),
-                "serve",
-                "--config",
-                config.toString(),
-                "--xds-port",
-                "0",
-                "--admin-port",
-                "0")
-            .redirectErrorStream(true)
-            .start();
+  private ServeProcess(ProcessBuilder builder) throws IOException {
+    process = builder.redirectErrorStream(true).start();
     reader = new Thread(this::readLog, "serve-process-log");
     reader.setDaemon(true);
     reader.start();
@@ -57,9 +43,36 @@ public final class ServeProcess implements AutoCloseable {
 
   /** Runs {@code sextant serve --config CONFIG} and waits until it listens and is ready. */
   public static ServeProcess start(Path config) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return start(
+        new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            SextantCommand.class.getName(),
+            "serve",
+            "--config",
+            config.toString(),
+            "--xds-port",
+            "0",
+            "--admin-port",
+            "0"));
+  }
+
+  /**
+   * Runs {@code command}, a launcher such as {@code bin/sextant} with {@code serve} and its
+   * options, with {@code env} added to its environment, and waits until it listens and is ready.
+   */
+  public static ServeProcess start(List<String> command, Map<String, String> env) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    return start(builder);
+  }
+
+  private static ServeProcess start(ProcessBuilder builder) {
     ServeProcess p;
     try {
-      p = new ServeProcess(config);
+      p = new ServeProcess(builder);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -104,12 +117,15 @@ public final class ServeProcess implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM and waits for the process to exit and its last log lines to be read. */
+  /**
+   * Sends SIGTERM and waits for the process to exit and its last log lines to be read. The wait is
+   * long because a JVM recording an AOT cache writes it as it exits.
+   */
   @Override
   public void close() throws InterruptedException {
     // Process.destroy() would also close the pipes and lose the shutdown log.
     process.toHandle().destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
     reader.join(TimeUnit.SECONDS.toMillis(10));
