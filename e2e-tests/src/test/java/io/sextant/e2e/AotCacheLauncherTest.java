@@ -35,14 +35,7 @@ class AotCacheLauncherTest {
 
   @Test
   void onJdk25_theFirstServeRecordsACache_andTheNextStartsFromIt() throws Exception {
-    requireJar();
-    Path jdk =
-        jdk25()
-            .orElseGet(
-                () ->
-                    abort(
-                        "no JDK 25 or newer: none in SEXTANT_TEST_JDK25 or under /usr/lib/jvm;"
-                            + " AOT caches need one"));
+    Path jdk = requireJarAndJdk25();
     Path cache = dir.resolve("sextant.aot");
     Map<String, String> env =
         Map.of(
@@ -66,8 +59,7 @@ class AotCacheLauncherTest {
 
   @Test
   void aCacheOlderThanTheJar_isRecordedAgain() throws Exception {
-    requireJar();
-    Path jdk = jdk25().orElseGet(() -> abort("no JDK 25 or newer; see the test above"));
+    Path jdk = requireJarAndJdk25();
     Path cache = dir.resolve("sextant.aot");
     Files.writeString(cache, "a cache from an older build");
     Files.setLastModifiedTime(cache, FileTime.fromMillis(0));
@@ -116,7 +108,22 @@ class AotCacheLauncherTest {
     }
   }
 
-  /** A JDK of version 25 or newer: SEXTANT_TEST_JDK25, else the newest under /usr/lib/jvm. */
+  /**
+   * The packaged jar must exist, and a JDK 25 or newer; the test is skipped, saying why, if not.
+   */
+  private static Path requireJarAndJdk25() throws IOException, InterruptedException {
+    requireJar();
+    return jdk25()
+        .orElseGet(
+            () ->
+                abort(
+                    "no JDK 25 or newer: none in SEXTANT_TEST_JDK25 or under /usr/lib/jvm;"
+                        + " AOT caches need one"));
+  }
+
+  /**
+   * A JDK of version 25 or newer: SEXTANT_TEST_JDK25, else the first under /usr/lib/jvm, by name.
+   */
   private static Optional<Path> jdk25() throws IOException, InterruptedException {
     String named = System.getenv("SEXTANT_TEST_JDK25");
     if (named != null && !named.isBlank()) {
