@@ -14,23 +14,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
  * A state-of-the-world {@code DiscoveryRequest} read straight from its bytes. Envoy repeats every
  * subscribed name in every request, ACKs included: thousands of EDS names, some 100 KB, several
  * times a second per proxy under churn. Decoding them into strings each time was the largest cost
- * of serving state-of-the-world proxies, so the names are only fingerprinted where they lie, and
- * decoded when the fingerprint says the subscription changed. The node is decoded on demand too.
+ * of serving state-of-the-world proxies, so the names are only compared, as bytes, where they lie
+ * with those of the stream's last request, and decoded when they differ. The node is decoded on
+ * demand too.
  *
  * <p>Requests that gRPC hands over are read into a buffer the reading thread reuses: copying every
  * ACK into an array of its own was three quarters of all the control plane allocated under endpoint
  * churn. Such a request is valid only until its thread reads the next one, that is, during the
  * {@code onNext} that receives it (gRPC parses a message and delivers it on the same thread before
- * parsing the next). Reading its node, names or fingerprint later throws.
+ * parsing the next). Reading its node or names later throws.
  */
 final class SotwRequest {
   private static final int VERSION_INFO = 1;
@@ -207,26 +208,48 @@ final class SotwRequest {
   }
 
   /**
-   * A 64-bit fingerprint of the names in order, taken from their encoded bytes; 0 when the names
-   * are interleaved with other fields, which means "decode them". The same names in the same order
-   * encode to the same bytes, so an unchanged fingerprint (with an unchanged count) means an
-   * unchanged subscription. It is two CRCs of different polynomials, which the JVM computes with
-   * the processor's CRC instructions: several times faster than hashing in Java.
+   * Whether the names can be compared as bytes ({@link #hasNames}): false when they are interleaved
+   * with other fields, or a tag is written longer than it needs to be, which Envoy does not do;
+   * such names must be decoded to be compared.
    */
-  long namesFingerprint() {
+  boolean namesComparable() {
+    return nameCount == 0 || namesContiguous;
+  }
+
+  /** The names as they are encoded in the request (a copy; empty when none), if comparable. */
+  byte[] encodedNames() {
+    if (!namesComparable()) {
+      throw new IllegalStateException("these names can only be compared decoded");
+    }
+    return nameCount == 0 ? new byte[0] : Arrays.copyOfRange(bytes(), namesFrom, namesTo);
+  }
+
+  /**
+   * A hash of the encoded names (CRC-32C, which the JVM computes with the processor's instruction),
+   * to look up what requests with these names led to; equal names, equal hashes.
+   */
+  int namesHash() {
+    CRC32C crc = new CRC32C();
+    if (nameCount > 0 && namesContiguous) {
+      crc.update(bytes(), namesFrom, namesTo - namesFrom);
+    }
+    return (int) crc.getValue();
+  }
+
+  /**
+   * Whether this request's names are exactly {@code encoded} (from {@link #encodedNames}), byte for
+   * byte: the same names in the same order encode to the same bytes, so an unchanged subscription
+   * is recognised without decoding a name. False when {@code encoded} is null or the names are not
+   * comparable.
+   */
+  boolean hasNames(byte[] encoded) {
+    if (encoded == null || !namesComparable()) {
+      return false;
+    }
     if (nameCount == 0) {
-      return 1;
+      return encoded.length == 0;
     }
-    if (!namesContiguous) {
-      return 0;
-    }
-    byte[] b = bytes();
-    CRC32C c = new CRC32C();
-    c.update(b, namesFrom, namesTo - namesFrom);
-    CRC32 d = new CRC32();
-    d.update(b, namesFrom, namesTo - namesFrom);
-    long h = (c.getValue() << 32) | d.getValue();
-    return h == 0 || h == 1 ? 2 : h;
+    return Arrays.equals(bytes(), namesFrom, namesTo, encoded, 0, encoded.length);
   }
 
   /** The names, decoded. */

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,16 +51,14 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
     }
     // Envoy repeats every name in every request (1,000s for EDS); when the bytes are the same as
     // last time, the subscription is too, and nothing needs decoding, hashing or interning.
-    long fingerprint = request.namesFingerprint();
-    Set<String> names =
-        s.subscribed
-                && fingerprint != 0
-                && fingerprint == s.fingerprint
-                && request.nameCount() == s.nameCount
-            ? s.names
-            : subscription(fingerprint, request);
-    s.nameCount = request.nameCount();
-    s.fingerprint = fingerprint;
+    Set<String> names;
+    if (s.subscribed && request.hasNames(s.encodedNames)) {
+      names = s.names;
+    } else {
+      Subscription sub = subscription(request);
+      names = sub.names();
+      s.encodedNames = sub.encoded();
+    }
     boolean changed = !s.subscribed || !names.equals(s.names);
     // Before the first response, that response carries every name anyway.
     if (!type.fullState() && s.sent != null && names != s.names) {
@@ -144,34 +143,45 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
     }
   }
 
-  /**
-   * Subscriptions by the fingerprint of their encoded names: the sidecars of a namespace send the
-   * very same thousands of EDS names, so only the first of them needs decoding.
-   */
-  private static final Map<List<Long>, Set<String>> BY_FINGERPRINT =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<Long>, Set<String>> eldest) {
-          return size() > 256;
-        }
-      };
+  /** A subscription, and its names as a request encodes them (null: compare decoded names). */
+  record Subscription(Set<String> names, byte[] encoded) {}
 
-  private static Set<String> subscription(long fingerprint, SotwRequest request) {
-    if (fingerprint == 0) {
-      return subscription(new HashSet<>(request.names()));
+  /**
+   * Subscriptions by a hash of their encoded names, each checked byte for byte before use: the
+   * sidecars of a namespace send the very same thousands of EDS names, so only the first of them
+   * needs decoding, and all share one copy of the bytes. Least recently used first; at most {@link
+   * #CACHED_ENTRIES} of them and {@link #CACHED_BYTES} of names.
+   */
+  private static final Map<Integer, Subscription> BY_NAMES = new LinkedHashMap<>(64, 0.75f, true);
+
+  private static final int CACHED_ENTRIES = 256;
+  private static final long CACHED_BYTES = 32 << 20;
+  private static long cachedBytes;
+
+  static Subscription subscription(SotwRequest request) {
+    if (!request.namesComparable()) {
+      return new Subscription(subscription(new HashSet<>(request.names())), null);
     }
-    List<Long> key = List.of(fingerprint, (long) request.nameCount());
-    synchronized (BY_FINGERPRINT) {
-      Set<String> known = BY_FINGERPRINT.get(key);
-      if (known != null) {
+    int hash = request.namesHash();
+    synchronized (BY_NAMES) {
+      Subscription known = BY_NAMES.get(hash);
+      if (known != null && request.hasNames(known.encoded())) {
         return known;
       }
     }
-    Set<String> names = subscription(new HashSet<>(request.names()));
-    synchronized (BY_FINGERPRINT) {
-      BY_FINGERPRINT.put(key, names);
+    Subscription fresh =
+        new Subscription(subscription(new HashSet<>(request.names())), request.encodedNames());
+    synchronized (BY_NAMES) {
+      Subscription replaced = BY_NAMES.put(hash, fresh);
+      cachedBytes += fresh.encoded().length - (replaced == null ? 0 : replaced.encoded().length);
+      Iterator<Subscription> eldest = BY_NAMES.values().iterator();
+      while (BY_NAMES.size() > 1
+          && (BY_NAMES.size() > CACHED_ENTRIES || cachedBytes > CACHED_BYTES)) {
+        cachedBytes -= eldest.next().encoded().length;
+        eldest.remove();
+      }
     }
-    return names;
+    return fresh;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

@@ -31,11 +31,11 @@ abstract class XdsStream {
     boolean wildcard;
     Set<String> names = Set.of();
 
-    /** A hash of the names as last requested, to skip re-reading an unchanged subscription. */
-    long fingerprint;
-
-    /** How many names were last requested, repeats included (state of the world). */
-    int nameCount;
+    /**
+     * The names as last requested, encoded, to recognise an unchanged subscription without decoding
+     * it (state of the world); shared by the streams that ask alike. Null: decode every time.
+     */
+    byte[] encodedNames;
 
     /** The snapshot the last response was computed from; null before the first. */
     GroupSnapshot sent;
