@@ -1,5 +1,6 @@
 package io.sextant.bench.loadgen;
 
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -19,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** A simulated Envoy speaking incremental (delta) ADS: the node only on the first request. */
 final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Response> {
-  private StreamObserver<byte[]> requests;
+  private StreamObserver<ByteString> requests;
   private boolean nodeSent;
   private final Map<Type, Boolean> received = new EnumMap<>(Type.class);
 
@@ -109,7 +110,7 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
   private record Clusters(Map<String, Optional<String>> edsNames, Set<String> want) {}
 
   /** A first CDS answer's outcome, with the EDS subscription it leads to, encoded. */
-  private record FirstClusters(Clusters clusters, byte[] subscription) {
+  private record FirstClusters(Clusters clusters, ByteString subscription) {
     static FirstClusters of(Wire.Response r) {
       Clusters c = clustersAfter(Map.of(), r);
       return new FirstClusters(c, Wire.deltaRequest(null, Type.EDS.url, c.want(), List.of(), ""));

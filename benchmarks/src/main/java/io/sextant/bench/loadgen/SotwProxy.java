@@ -22,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
  * and, for RDS and EDS, every subscribed name.
  */
 final class SotwProxy extends SimulatedProxy implements StreamObserver<Wire.Response> {
-  private StreamObserver<byte[]> requests;
+  private StreamObserver<ByteString> requests;
   private final Map<Type, String> versions = new EnumMap<>(Type.class);
   private final Map<Type, String> nonces = new EnumMap<>(Type.class);
   private final Map<Type, Boolean> acked = new EnumMap<>(Type.class);

@@ -3,9 +3,17 @@ package io.sextant.bench.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.Drainable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,5 +91,59 @@ class WireTest {
     assertThat(r.resources().get(1).version()).isEqualTo("2");
     assertThat(r.resources().get(1).value()).isEqualTo(b.getResource().getValue());
     assertThat(Wire.stringField(r.resources().get(0).value(), 1)).isEqualTo("a");
+  }
+
+  private static final String EDS =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+
+  /** The bytes gRPC sends for a request: drained into its buffers, as its framer does. */
+  private static byte[] drained(ByteString request) throws IOException {
+    InputStream in = Wire.SOTW.getRequestMarshaller().stream(request);
+    assertThat(in).isInstanceOf(Drainable.class);
+    int announced = in.available();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(((Drainable) in).drainTo(out)).isEqualTo(announced);
+    return out.toByteArray();
+  }
+
+  @Test
+  void aSotwAck_isTheDiscoveryRequestEnvoySends_withTheSharedNamesInPlace() throws IOException {
+    Node node = Node.newBuilder().setId("proxy-1.ns-0").setCluster("svc-1").build();
+    ByteString names = Wire.strings(3, List.of("outbound|80||a.ns", "outbound|80||b.ns"));
+
+    byte[] wire = drained(Wire.sotwRequest(node.toByteString(), EDS, "v7", "n9", names));
+
+    DiscoveryRequest r = DiscoveryRequest.parseFrom(wire);
+    assertThat(r.getVersionInfo()).isEqualTo("v7");
+    assertThat(r.getNode()).isEqualTo(node);
+    assertThat(r.getResourceNamesList()).containsExactly("outbound|80||a.ns", "outbound|80||b.ns");
+    assertThat(r.getTypeUrl()).isEqualTo(EDS);
+    assertThat(r.getResponseNonce()).isEqualTo("n9");
+    // Read byte by byte instead of drained, as a stream that is not gRPC's would: the same bytes.
+    assertThat(
+            Wire.SOTW.getRequestMarshaller().stream(
+                    Wire.sotwRequest(node.toByteString(), EDS, "v7", "n9", names))
+                .readAllBytes())
+        .isEqualTo(wire);
+  }
+
+  @Test
+  void aSotwAckWithoutNodeOrNames_isStillAWellFormedRequest() throws IOException {
+    DiscoveryRequest r =
+        DiscoveryRequest.parseFrom(drained(Wire.sotwRequest(null, CDS, "", "", ByteString.EMPTY)));
+    assertThat(r.hasNode()).isFalse();
+    assertThat(r.getResourceNamesList()).isEmpty();
+    assertThat(r.getTypeUrl()).isEqualTo(CDS);
+  }
+
+  @Test
+  void aDeltaRequest_isTheDeltaDiscoveryRequestEnvoySends() throws IOException {
+    DeltaDiscoveryRequest r =
+        DeltaDiscoveryRequest.parseFrom(
+            drained(Wire.deltaRequest(null, EDS, List.of("x", "y"), List.of("z"), "n3")));
+    assertThat(r.getTypeUrl()).isEqualTo(EDS);
+    assertThat(r.getResourceNamesSubscribeList()).containsExactly("x", "y");
+    assertThat(r.getResourceNamesUnsubscribeList()).containsExactly("z");
+    assertThat(r.getResponseNonce()).isEqualTo("n3");
   }
 }

@@ -1,17 +1,12 @@
 package io.sextant.server.xds;
 
-import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
 /**
  * A DiscoveryResponse or DeltaDiscoveryResponse already in wire form. Its resources are bytes
@@ -75,7 +70,7 @@ final class EncodedResponse {
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(EncodedResponse value) {
-          return new Stream(value.bytes);
+          return DrainableBytes.of(value.bytes);
         }
 
         @Override
@@ -83,94 +78,4 @@ final class EncodedResponse {
           throw new UnsupportedOperationException("responses are only written");
         }
       };
-
-  /** Writes the shared bytes directly into gRPC's buffers, knowing their length up front. */
-  private static final class Stream extends InputStream implements Drainable, KnownLength {
-    private final ByteString bytes;
-    private InputStream reading;
-
-    Stream(ByteString bytes) {
-      this.bytes = bytes;
-    }
-
-    /**
-     * Copies the shared bytes once, into gRPC's buffers. ({@code ByteString.writeTo} would first
-     * copy each piece into a fresh array, as it cannot trust an arbitrary stream with its own.)
-     */
-    @Override
-    public int drainTo(OutputStream target) throws IOException {
-      UnsafeByteOperations.unsafeWriteTo(bytes, new Into(target));
-      return bytes.size();
-    }
-
-    @Override
-    public int available() {
-      return reading == null ? bytes.size() : availableOf(reading);
-    }
-
-    @Override
-    public int read() throws IOException {
-      return reading().read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return reading().read(b, off, len);
-    }
-
-    private InputStream reading() {
-      if (reading == null) {
-        reading = bytes.newInput();
-      }
-      return reading;
-    }
-
-    private static int availableOf(InputStream in) {
-      try {
-        return in.available();
-      } catch (IOException e) {
-        return 0;
-      }
-    }
-  }
-
-  /** Hands each piece of a ByteString to a stream that copies it (gRPC's) without a copy first. */
-  private static final class Into extends ByteOutput {
-    private final OutputStream target;
-
-    Into(OutputStream target) {
-      this.target = target;
-    }
-
-    @Override
-    public void write(byte value) throws IOException {
-      target.write(value);
-    }
-
-    @Override
-    public void write(byte[] value, int offset, int length) throws IOException {
-      target.write(value, offset, length);
-    }
-
-    @Override
-    public void writeLazy(byte[] value, int offset, int length) throws IOException {
-      target.write(value, offset, length);
-    }
-
-    @Override
-    public void write(ByteBuffer value) throws IOException {
-      if (value.hasArray()) {
-        target.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
-      } else {
-        byte[] copy = new byte[value.remaining()];
-        value.get(copy);
-        target.write(copy);
-      }
-    }
-
-    @Override
-    public void writeLazy(ByteBuffer value) throws IOException {
-      write(value);
-    }
-  }
 }
