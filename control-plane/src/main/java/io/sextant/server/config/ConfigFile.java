@@ -23,6 +23,13 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigFile {
   static final Duration DEFAULT_QUIET = Duration.ofMillis(50);
   static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(500);
+
+  /**
+   * The quiet period when only endpoints changed: shorter, because such a push sends only the
+   * changed ClusterLoadAssignments (docs/performance.md, "Push debounce defaults").
+   */
+  static final Duration DEFAULT_ENDPOINT_QUIET = Duration.ofMillis(10);
+
   static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
   private static final long MIB = 1024L * 1024;
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
@@ -80,11 +87,24 @@ public final class ConfigFile {
             .map(
                 p -> {
                   Duration quiet = duration(p, "debounceQuiet", DEFAULT_QUIET);
+                  // Never longer than debounceQuiet unless asked: debounceQuiet: 0ms still pushes
+                  // every change at once.
+                  Duration endpointQuiet =
+                      duration(
+                          p,
+                          "endpointDebounceQuiet",
+                          quiet.compareTo(DEFAULT_ENDPOINT_QUIET) < 0
+                              ? quiet
+                              : DEFAULT_ENDPOINT_QUIET);
                   Duration max = duration(p, "debounceMax", DEFAULT_MAX_DELAY);
                   if (max.compareTo(quiet) < 0) {
                     p.error(
                         "debounceMax",
                         "must be at least debounceQuiet (" + quiet.toMillis() + "ms)");
+                  } else if (max.compareTo(endpointQuiet) < 0) {
+                    p.error(
+                        "endpointDebounceQuiet",
+                        "must be at most debounceMax (" + max.toMillis() + "ms)");
                   }
                   Optional<Integer> mib = p.integer("maxInFlightMiB", 1, 16384);
                   long fits = DirectMemory.maxSendBudgetBytes();
@@ -101,7 +121,7 @@ public final class ConfigFile {
                   }
                   long inFlight = mib.map(m -> m * MIB).orElse(defaultSendBudget(fits));
                   p.finish();
-                  return new SextantConfig.Push(quiet, max, inFlight);
+                  return new SextantConfig.Push(quiet, max, inFlight, endpointQuiet);
                 })
             .orElseGet(ConfigFile::defaultPush);
     root.finish();
@@ -110,7 +130,10 @@ public final class ConfigFile {
 
   private static SextantConfig.Push defaultPush() {
     return new SextantConfig.Push(
-        DEFAULT_QUIET, DEFAULT_MAX_DELAY, defaultSendBudget(DirectMemory.maxSendBudgetBytes()));
+        DEFAULT_QUIET,
+        DEFAULT_MAX_DELAY,
+        defaultSendBudget(DirectMemory.maxSendBudgetBytes()),
+        DEFAULT_ENDPOINT_QUIET);
   }
 
   /** 64 MiB, or less in a JVM whose direct memory cannot hold twice that. */

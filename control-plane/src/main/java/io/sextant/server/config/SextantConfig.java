@@ -124,13 +124,24 @@ public record SextantConfig(
   }
 
   /**
-   * Push tuning: after a change, wait until nothing else has changed for {@code quietPeriod}, but
-   * never longer than {@code maxDelay} after the first change; keep at most {@code
-   * maxInFlightBytes} of responses waiting for ACKs at once.
+   * Push tuning: after a change, wait until nothing else has changed for {@code quietPeriod} (for
+   * {@code endpointQuietPeriod} when only endpoints changed), but never longer than {@code
+   * maxDelay} after the first change; keep at most {@code maxInFlightBytes} of responses waiting
+   * for ACKs at once.
    */
-  public record Push(Duration quietPeriod, Duration maxDelay, long maxInFlightBytes) {
+  public record Push(
+      Duration quietPeriod,
+      Duration maxDelay,
+      long maxInFlightBytes,
+      Duration endpointQuietPeriod) {
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L * 1024 * 1024;
 
+    /** One quiet period for every kind of change. */
+    public Push(Duration quietPeriod, Duration maxDelay, long maxInFlightBytes) {
+      this(quietPeriod, maxDelay, maxInFlightBytes, quietPeriod);
+    }
+
+    /** One quiet period for every kind of change, and the default send budget. */
     public Push(Duration quietPeriod, Duration maxDelay) {
       this(quietPeriod, maxDelay, DEFAULT_MAX_IN_FLIGHT_BYTES);
     }

@@ -339,9 +339,11 @@ public final class PushScheduler
         boolean pending = fullPending || !endpointHosts.isEmpty();
         long now = System.nanoTime();
         if (pending) {
+          // Endpoint-only pushes send just the changed ClusterLoadAssignments: they wait less.
+          Duration quiet = fullPending ? tuning.quietPeriod() : tuning.endpointQuietPeriod();
           long due =
               Math.min(
-                  lastChangeNanos + tuning.quietPeriod().toNanos(),
+                  lastChangeNanos + quiet.toNanos(),
                   firstChangeNanos + tuning.maxDelay().toNanos());
           if (now >= due) {
             return take(true);

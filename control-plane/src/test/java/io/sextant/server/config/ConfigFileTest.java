@@ -76,7 +76,10 @@ class ConfigFileTest {
                 List.of(),
                 // As docs/configuration.md documents them.
                 new SextantConfig.Push(
-                    Duration.ofMillis(50), Duration.ofMillis(500), 64L * 1024 * 1024)));
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(500),
+                    64L * 1024 * 1024,
+                    Duration.ofMillis(10))));
   }
 
   @Test
@@ -94,7 +97,7 @@ class ConfigFileTest {
                 rescanInterval: 30s
             rules:
               - {name: routing, type: file, paths: [rules/], rescanInterval: 2m}
-            push: {debounceQuiet: 250ms, debounceMax: 3s, maxInFlightMiB: 16}
+            push: {debounceQuiet: 250ms, endpointDebounceQuiet: 40ms, debounceMax: 3s, maxInFlightMiB: 16}
             """);
 
     assertThat(config)
@@ -113,7 +116,22 @@ class ConfigFileTest {
                     new SextantConfig.Source(
                         "routing", "file", List.of(dir.resolve("rules")), Duration.ofMinutes(2))),
                 new SextantConfig.Push(
-                    Duration.ofMillis(250), Duration.ofSeconds(3), 16L * 1024 * 1024)));
+                    Duration.ofMillis(250),
+                    Duration.ofSeconds(3),
+                    16L * 1024 * 1024,
+                    Duration.ofMillis(40))));
+  }
+
+  @Test
+  void endpointQuietPeriod_byDefault_isTenMillis_butNeverLongerThanTheQuietPeriod()
+      throws IOException {
+    assertThat(load("push: {debounceQuiet: 250ms}\n").push().endpointQuietPeriod())
+        .isEqualTo(Duration.ofMillis(10));
+    // debounceQuiet: 0ms still pushes every change at once, as docs/configuration.md says.
+    assertThat(load("push: {debounceQuiet: 0ms}\n").push().endpointQuietPeriod())
+        .isEqualTo(Duration.ZERO);
+    assertThat(load("push: {debounceQuiet: 4ms}\n").push().endpointQuietPeriod())
+        .isEqualTo(Duration.ofMillis(4));
   }
 
   @Test
@@ -187,6 +205,8 @@ class ConfigFileTest {
             + " s'",
         "push: {debounceQuiet: 500ms, debounceMax: 100ms}"
             + " | :1:43: push.debounceMax: must be at least debounceQuiet (500ms)",
+        "push: {endpointDebounceQuiet: 2s}"
+            + " | :1:31: push.endpointDebounceQuiet: must be at most debounceMax (500ms)",
         "push: {maxInFlightMiB: 0}"
             + " | :1:24: push.maxInFlightMiB: expected an integer from 1 to 16384, got 0",
         "registries: [{type: eureka, paths: [a]}]"

@@ -44,7 +44,15 @@ class PushSchedulerTest {
   }
 
   private void start(Duration quiet, Duration max, boolean synced) {
-    pipeline = new Pipeline(new SextantConfig.Push(quiet, max), synced, reviews("10.0.0.1"));
+    start(new SextantConfig.Push(quiet, max), synced);
+  }
+
+  private void start(SextantConfig.Push push) {
+    start(push, true);
+  }
+
+  private void start(SextantConfig.Push push, boolean synced) {
+    pipeline = new Pipeline(push, synced, reviews("10.0.0.1"));
     client =
         AdsClient.connect(
             pipeline.xdsPort(), Nodes.sidecar("productpage-1", "productpage", "default"));
@@ -93,6 +101,38 @@ class PushSchedulerTest {
     }
     assertThat(responses).isLessThan(changes);
     assertThat(pipeline.metrics.pushes.get() - pushesBefore).isLessThan(changes);
+  }
+
+  @Test
+  void anEndpointOnlyChange_waitsOnlyTheEndpointQuietPeriod() {
+    start(
+        new SextantConfig.Push(
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
+            Duration.ofMillis(10)));
+    watchReviewsEndpoints();
+
+    pipeline.registry.put(reviews("10.0.0.2"));
+
+    assertThat(Unpacked.endpoints(client.next(XdsType.EDS), REVIEWS))
+        .containsExactly("10.0.0.2:9080");
+  }
+
+  @Test
+  void anEndpointChangeWithAnotherChange_waitsTheFullQuietPeriod() {
+    start(
+        new SextantConfig.Push(
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
+            Duration.ofMillis(10)));
+    watchReviewsEndpoints();
+
+    pipeline.registry.put(reviews("10.0.0.2"));
+    pipeline.registry.put(Services.http("details.default.svc.cluster.local", 9080).build());
+
+    assertThat(client.nextWithinQuietPeriod(XdsType.EDS)).isEmpty();
   }
 
   @Test
