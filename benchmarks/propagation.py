@@ -78,6 +78,8 @@ def main():
     ap.add_argument("--jar", default=os.path.join(ROOT, "control-plane/target/sextant.jar"))
     ap.add_argument("--envoy", default=os.environ.get("ENVOY_BIN"))
     ap.add_argument("--quiet", help="push.debounceQuiet (default: Sextant's)")
+    ap.add_argument("--endpoint-quiet", help="push.endpointDebounceQuiet, which these endpoint-only "
+                    "changes wait (default: Sextant's, 10ms or --quiet if shorter)")
     ap.add_argument("--max", help="push.debounceMax (default: Sextant's)")
     ap.add_argument("--changes", type=int, default=30, help="single changes to time")
     ap.add_argument("--burst", type=int, default=20, help="writes in the burst")
@@ -94,7 +96,8 @@ def main():
 admin: {{address: 127.0.0.1, port: {admin}}}
 registries: [{{name: files, type: file, paths: [services/]}}]
 """)
-        push = {k: v for k, v in (("debounceQuiet", a.quiet), ("debounceMax", a.max)) if v}
+        push = {k: v for k, v in (("debounceQuiet", a.quiet), ("endpointDebounceQuiet", a.endpoint_quiet),
+                                  ("debounceMax", a.max)) if v}
         if push:
             f.write("push: {" + ", ".join(f"{k}: {v}" for k, v in push.items()) + "}\n")
     se = f"{work}/services/bench.yaml"
@@ -138,7 +141,8 @@ registries: [{{name: files, type: file, paths: [services/]}}]
         latencies.sort()
         q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
         print(json.dumps({
-            "debounceQuiet": a.quiet or "default", "debounceMax": a.max or "default", "changes": a.changes,
+            "debounceQuiet": a.quiet or "default", "endpointDebounceQuiet": a.endpoint_quiet or "default",
+            "debounceMax": a.max or "default", "changes": a.changes,
             "write_to_envoy_ack_ms": {"min": round(latencies[0], 1), "p50": round(statistics.median(latencies), 1),
                                       "p90": round(q(0.9), 1), "max": round(latencies[-1], 1)},
             "burst_writes": a.burst, "burst_gap_ms": a.burst_gap_ms,
