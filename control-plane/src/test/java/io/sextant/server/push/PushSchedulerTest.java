@@ -47,8 +47,16 @@ class PushSchedulerTest {
     start(new SextantConfig.Push(quiet, max), synced);
   }
 
-  private void start(SextantConfig.Push push) {
-    start(push, true);
+  /** Changes wait a minute unless only endpoints changed; the client watches reviews' endpoints. */
+  private void startWithAMinuteQuietButTenMillisForEndpoints() {
+    start(
+        new SextantConfig.Push(
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
+            Duration.ofMillis(10)),
+        true);
+    watchReviewsEndpoints();
   }
 
   private void start(SextantConfig.Push push, boolean synced) {
@@ -105,13 +113,7 @@ class PushSchedulerTest {
 
   @Test
   void anEndpointOnlyChange_waitsOnlyTheEndpointQuietPeriod() {
-    start(
-        new SextantConfig.Push(
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(1),
-            SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
-            Duration.ofMillis(10)));
-    watchReviewsEndpoints();
+    startWithAMinuteQuietButTenMillisForEndpoints();
 
     pipeline.registry.put(reviews("10.0.0.2"));
 
@@ -121,13 +123,7 @@ class PushSchedulerTest {
 
   @Test
   void anEndpointChangeWithAnotherChange_waitsTheFullQuietPeriod() {
-    start(
-        new SextantConfig.Push(
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(1),
-            SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
-            Duration.ofMillis(10)));
-    watchReviewsEndpoints();
+    startWithAMinuteQuietButTenMillisForEndpoints();
 
     pipeline.registry.put(reviews("10.0.0.2"));
     pipeline.registry.put(Services.http("details.default.svc.cluster.local", 9080).build());
