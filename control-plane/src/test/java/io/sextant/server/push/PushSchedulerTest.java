@@ -47,7 +47,13 @@ class PushSchedulerTest {
     start(new SextantConfig.Push(quiet, max), synced);
   }
 
-  /** Changes wait a minute unless only endpoints changed; the client watches reviews' endpoints. */
+  /**
+   * Changes wait a minute unless only endpoints changed; the client watches reviews' endpoints. The
+   * sources sync only once the registry has delivered its services, so that the first push takes
+   * them all and nothing but the test's own changes is pending afterwards. (Synced from the start,
+   * the registry's "reviews added" could arrive after that push, and then stay pending for the
+   * minute, holding back the endpoint change behind it.)
+   */
   private void startWithAMinuteQuietButTenMillisForEndpoints() {
     start(
         new SextantConfig.Push(
@@ -55,7 +61,8 @@ class PushSchedulerTest {
             Duration.ofMinutes(1),
             SextantConfig.Push.DEFAULT_MAX_IN_FLIGHT_BYTES,
             Duration.ofMillis(10)),
-        true);
+        false);
+    pipeline.sync();
     watchReviewsEndpoints();
   }
 
