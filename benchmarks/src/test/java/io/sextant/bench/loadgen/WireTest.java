@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Drainable;
+import io.grpc.MethodDescriptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,9 +97,10 @@ class WireTest {
   private static final String EDS =
       "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
-  /** The bytes gRPC sends for a request: drained into its buffers, as its framer does. */
-  private static byte[] drained(ByteString request) throws IOException {
-    InputStream in = Wire.SOTW.getRequestMarshaller().stream(request);
+  /** The bytes gRPC sends for a request of {@code method}: drained, as its framer does. */
+  private static byte[] drained(MethodDescriptor<ByteString, ?> method, ByteString request)
+      throws IOException {
+    InputStream in = method.getRequestMarshaller().stream(request);
     assertThat(in).isInstanceOf(Drainable.class);
     int announced = in.available();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -111,7 +113,7 @@ class WireTest {
     Node node = Node.newBuilder().setId("proxy-1.ns-0").setCluster("svc-1").build();
     ByteString names = Wire.strings(3, List.of("outbound|80||a.ns", "outbound|80||b.ns"));
 
-    byte[] wire = drained(Wire.sotwRequest(node.toByteString(), EDS, "v7", "n9", names));
+    byte[] wire = drained(Wire.SOTW, Wire.sotwRequest(node.toByteString(), EDS, "v7", "n9", names));
 
     DiscoveryRequest r = DiscoveryRequest.parseFrom(wire);
     assertThat(r.getVersionInfo()).isEqualTo("v7");
@@ -130,7 +132,8 @@ class WireTest {
   @Test
   void aSotwAckWithoutNodeOrNames_isStillAWellFormedRequest() throws IOException {
     DiscoveryRequest r =
-        DiscoveryRequest.parseFrom(drained(Wire.sotwRequest(null, CDS, "", "", ByteString.EMPTY)));
+        DiscoveryRequest.parseFrom(
+            drained(Wire.SOTW, Wire.sotwRequest(null, CDS, "", "", ByteString.EMPTY)));
     assertThat(r.hasNode()).isFalse();
     assertThat(r.getResourceNamesList()).isEmpty();
     assertThat(r.getTypeUrl()).isEqualTo(CDS);
@@ -140,7 +143,8 @@ class WireTest {
   void aDeltaRequest_isTheDeltaDiscoveryRequestEnvoySends() throws IOException {
     DeltaDiscoveryRequest r =
         DeltaDiscoveryRequest.parseFrom(
-            drained(Wire.deltaRequest(null, EDS, List.of("x", "y"), List.of("z"), "n3")));
+            drained(
+                Wire.DELTA, Wire.deltaRequest(null, EDS, List.of("x", "y"), List.of("z"), "n3")));
     assertThat(r.getTypeUrl()).isEqualTo(EDS);
     assertThat(r.getResourceNamesSubscribeList()).containsExactly("x", "y");
     assertThat(r.getResourceNamesUnsubscribeList()).containsExactly("z");

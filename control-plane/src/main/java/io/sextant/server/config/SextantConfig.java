@@ -136,14 +136,9 @@ public record SextantConfig(
       Duration endpointQuietPeriod) {
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L * 1024 * 1024;
 
-    /** One quiet period for every kind of change. */
-    public Push(Duration quietPeriod, Duration maxDelay, long maxInFlightBytes) {
-      this(quietPeriod, maxDelay, maxInFlightBytes, quietPeriod);
-    }
-
     /** One quiet period for every kind of change, and the default send budget. */
     public Push(Duration quietPeriod, Duration maxDelay) {
-      this(quietPeriod, maxDelay, DEFAULT_MAX_IN_FLIGHT_BYTES);
+      this(quietPeriod, maxDelay, DEFAULT_MAX_IN_FLIGHT_BYTES, quietPeriod);
     }
   }
 
