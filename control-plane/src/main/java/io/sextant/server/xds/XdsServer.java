@@ -25,6 +25,11 @@ public final class XdsServer implements AutoCloseable {
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .maxInboundMessageSize(16 * 1024 * 1024)
+            // A fixed receive window (1 MiB) rather than gRPC's default auto-tuning, which pings
+            // a client for its bandwidth whenever its requests arrive: a PING written and its ACK
+            // read on every proxy's connection, for requests (ACKs) that never need a bigger
+            // window. About 5% of the control plane's CPU under endpoint churn in mesh-1k.
+            .flowControlWindow(NettyServerBuilder.DEFAULT_FLOW_CONTROL_WINDOW)
             .build();
   }
 
