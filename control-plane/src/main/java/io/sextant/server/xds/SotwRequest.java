@@ -51,6 +51,78 @@ final class SotwRequest {
   private static final class Buffer {
     byte[] bytes = new byte[16 << 10];
     long uses;
+    final KnownRuns runs = new KnownRuns();
+  }
+
+  /**
+   * Runs of names this thread has read before ({@link #learn}), most recently met first, each the
+   * very array that the streams asking for those names hold. A request whose names are byte for
+   * byte one of them is read without walking its names one by one (thousands per EDS ACK), and
+   * {@link #hasNames} recognises the array by identity.
+   */
+  private static final class KnownRuns {
+    private static final int MAX_RUNS = 8;
+    private static final int MAX_BYTES = 2 << 20;
+    private final byte[][] runs = new byte[MAX_RUNS][];
+    private final int[] counts = new int[MAX_RUNS];
+    private int size;
+    private int bytes;
+
+    /** The index of the known run that {@code b[from..]} starts with and ends at, or -1. */
+    int match(byte[] b, int from, int length) {
+      for (int i = 0; i < size; i++) {
+        byte[] run = runs[i];
+        int end = from + run.length;
+        // The run must end where the request's names end: a further name would make it another.
+        if (end <= length
+            && (end == length || b[end] != NAME_TAG)
+            && Arrays.equals(b, from, end, run, 0, run.length)) {
+          moveToFront(i);
+          return 0;
+        }
+      }
+      return -1;
+    }
+
+    byte[] run(int i) {
+      return runs[i];
+    }
+
+    int count(int i) {
+      return counts[i];
+    }
+
+    void add(byte[] run, int count) {
+      for (int i = 0; i < size; i++) {
+        if (runs[i] == run) {
+          moveToFront(i);
+          return;
+        }
+      }
+      if (run.length > MAX_BYTES) {
+        return;
+      }
+      while (size == MAX_RUNS || (size > 0 && bytes + run.length > MAX_BYTES)) {
+        size--;
+        bytes -= runs[size].length;
+        runs[size] = null;
+      }
+      System.arraycopy(runs, 0, runs, 1, size);
+      System.arraycopy(counts, 0, counts, 1, size);
+      runs[0] = run;
+      counts[0] = count;
+      size++;
+      bytes += run.length;
+    }
+
+    private void moveToFront(int i) {
+      byte[] run = runs[i];
+      int count = counts[i];
+      System.arraycopy(runs, 0, runs, 1, i);
+      System.arraycopy(counts, 0, counts, 1, i);
+      runs[0] = run;
+      counts[0] = count;
+    }
   }
 
   private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
@@ -70,6 +142,12 @@ final class SotwRequest {
   private int namesTo = -1;
   private boolean namesContiguous = true;
 
+  /** The known run ({@link KnownRuns}) the names were found to be, or null. */
+  private byte[] knownRun;
+
+  /** An array found or made equal to the names ({@link #hasNames}, {@link #encodedNames}). */
+  private byte[] sameNames;
+
   private SotwRequest(byte[] bytes, int length, Buffer buffer) {
     this.bytes = bytes;
     this.length = length;
@@ -84,6 +162,7 @@ final class SotwRequest {
   private static SotwRequest parse(byte[] bytes, int length, Buffer buffer)
       throws InvalidProtocolBufferException {
     SotwRequest r = new SotwRequest(bytes, length, buffer);
+    KnownRuns known = (buffer != null ? buffer : BUFFERS.get()).runs;
     CodedInputStream in = CodedInputStream.newInstance(bytes, 0, length);
     try {
       int tag;
@@ -98,7 +177,15 @@ final class SotwRequest {
           } else if (from != r.namesTo) {
             r.namesContiguous = false; // another field came between names
           }
-          if (r.bytes[from] == NAME_TAG) {
+          int run;
+          if (r.namesFrom == from
+              && r.bytes[from] == NAME_TAG
+              && (run = known.match(r.bytes, from, length)) >= 0) {
+            r.knownRun = known.run(run);
+            r.nameCount = known.count(run);
+            r.namesTo = from + r.knownRun.length;
+            in.skipRawBytes(r.namesTo - in.getTotalBytesRead());
+          } else if (r.bytes[from] == NAME_TAG) {
             // The names that follow are walked without decoding.
             r.namesTo = r.skipNames(from);
             in.skipRawBytes(r.namesTo - in.getTotalBytesRead());
@@ -216,12 +303,19 @@ final class SotwRequest {
     return nameCount == 0 || namesContiguous;
   }
 
-  /** The names as they are encoded in the request (a copy; empty when none), if comparable. */
+  /**
+   * The names as they are encoded in the request (a fresh copy each time; empty when none), if
+   * comparable.
+   */
   byte[] encodedNames() {
     if (!namesComparable()) {
       throw new IllegalStateException("these names can only be compared decoded");
     }
-    return nameCount == 0 ? new byte[0] : Arrays.copyOfRange(bytes(), namesFrom, namesTo);
+    if (nameCount == 0) {
+      return new byte[0];
+    }
+    sameNames = Arrays.copyOfRange(bytes(), namesFrom, namesTo);
+    return sameNames;
   }
 
   /**
@@ -249,7 +343,27 @@ final class SotwRequest {
     if (nameCount == 0) {
       return encoded.length == 0;
     }
-    return Arrays.equals(bytes(), namesFrom, namesTo, encoded, 0, encoded.length);
+    if (encoded == knownRun || encoded == sameNames) {
+      bytes(); // still readable
+      return true;
+    }
+    if (Arrays.equals(bytes(), namesFrom, namesTo, encoded, 0, encoded.length)) {
+      sameNames = encoded;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Tells this thread that {@code encoded}, which {@link #hasNames} accepted for this request, is
+   * the array the streams asking for these names share: the next request with the same names is
+   * then read without walking them, and matched to {@code encoded} by identity.
+   */
+  void learn(byte[] encoded) {
+    if (encoded == null || encoded == knownRun || encoded != sameNames) {
+      return; // already known, or not shown to be these names
+    }
+    (buffer != null ? buffer : BUFFERS.get()).runs.add(encoded, nameCount);
   }
 
   /** The names, decoded. */

@@ -59,6 +59,7 @@ final class SotwStream extends XdsStream implements StreamObserver<SotwRequest> 
       names = sub.names();
       s.encodedNames = sub.encoded();
     }
+    request.learn(s.encodedNames); // the next request with these names is read faster
     boolean changed = !s.subscribed || !names.equals(s.names);
     // Before the first response, that response carries every name anyway.
     if (!type.fullState() && s.sent != null && names != s.names) {

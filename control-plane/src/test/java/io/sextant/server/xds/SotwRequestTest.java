@@ -109,6 +109,51 @@ class SotwRequestTest {
   }
 
   @Test
+  void namesThisThreadLearned_areRecognisedByTheirSharedArray_andReadTheSame() {
+    List<String> names = clusters(2000);
+    SotwRequest first = read(request(names));
+    byte[] shared = first.encodedNames();
+    first.learn(shared);
+
+    SotwRequest ack =
+        read(request(names).toBuilder().setVersionInfo("v8").setResponseNonce("43").build());
+
+    assertThat(ack.hasNames(shared)).isTrue();
+    assertThat(ack.nameCount()).isEqualTo(2000);
+    assertThat(ack.names()).isEqualTo(names);
+    assertThat(ack.versionInfo()).isEqualTo("v8");
+    assertThat(ack.typeUrl()).isEqualTo(EDS);
+    assertThat(ack.responseNonce()).isEqualTo("43");
+    assertThat(ack.node().getId()).isEqualTo("sidecar-1.default");
+  }
+
+  @Test
+  void namesThatOnlyBeginWithALearnedRun_areNotTakenForIt() {
+    List<String> names = clusters(2000);
+    SotwRequest first = read(request(names.subList(0, 1999)));
+    byte[] shared = first.encodedNames();
+    first.learn(shared);
+
+    SotwRequest longer = read(request(names));
+
+    assertThat(longer.nameCount()).isEqualTo(2000);
+    assertThat(longer.names()).isEqualTo(names);
+    assertThat(longer.hasNames(shared)).isFalse();
+  }
+
+  @Test
+  void anArrayNotShownToHoldTheNames_isNotLearned() {
+    SotwRequest three = read(request(clusters(3)));
+    byte[] five = read(request(clusters(5))).encodedNames();
+    three.learn(five); // never compared with three's names: ignored
+
+    SotwRequest again = read(request(clusters(5)));
+
+    assertThat(again.nameCount()).isEqualTo(5);
+    assertThat(again.names()).isEqualTo(clusters(5));
+  }
+
+  @Test
   void namesInterleavedWithOtherFields_areStillRead_andAskToBeDecoded() throws Exception {
     ByteString.Output bytes = ByteString.newOutput();
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
