@@ -119,7 +119,7 @@ final class DeltaProxy extends SimulatedProxy implements StreamObserver<Wire.Res
 
   /**
    * First CDS answers by the response's resources (their fingerprint): the 2,000 proxies of a
-   * scenario mostly receive the very same clusters, and working out 2,400 EDS names and encoding
+   * scenario mostly receive the very same clusters, and working out 1,200 EDS names and encoding
    * the subscription, each, was most of the load generator's work in a delta cold start.
    */
   private static final Map<List<Long>, FirstClusters> FIRST_CLUSTERS = new ConcurrentHashMap<>();

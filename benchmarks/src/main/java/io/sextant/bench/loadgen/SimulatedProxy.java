@@ -72,7 +72,7 @@ abstract class SimulatedProxy {
 
   /**
    * What simulated proxies hold alike is held once: 2,000 proxies each keeping its own copy of
-   * 2,400 cluster names filled the load generator's heap and made its collections long enough to
+   * 1,200 cluster names filled the load generator's heap and made its collections long enough to
    * delay the very responses being measured. Equal maps and sets collapse into one instance.
    */
   private static final Interner<Object> SHARED = Interners.newWeakInterner();
