@@ -68,7 +68,10 @@ final class SotwRequest {
     private int size;
     private int bytes;
 
-    /** The index of the known run that {@code b[from..]} starts with and ends at, or -1. */
+    /**
+     * The index of the known run that {@code b[from..]} starts with and ends at (0: a match moves
+     * to the front), or -1.
+     */
     int match(byte[] b, int from, int length) {
       for (int i = 0; i < size; i++) {
         byte[] run = runs[i];
@@ -363,7 +366,7 @@ final class SotwRequest {
     if (encoded == null || encoded == knownRun || encoded != sameNames) {
       return; // already known, or not shown to be these names
     }
-    (buffer != null ? buffer : BUFFERS.get()).runs.add(encoded, nameCount);
+    BUFFERS.get().runs.add(encoded, nameCount); // this thread's own, whoever parsed the request
   }
 
   /** The names, decoded. */
