@@ -1,9 +1,9 @@
 package io.sextant.e2e;
 
 import io.sextant.server.cli.SextantCommand;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -56,24 +56,21 @@ final class EnvoyProcess implements AutoCloseable {
     return binary(whyNot).orElseThrow(() -> new IllegalStateException(whyNot.toString()));
   }
 
-  /** Prints the bootstrap through the real CLI, exactly as a user would get it. */
+  /**
+   * Prints the bootstrap through the real CLI, exactly as a user would get it. Captured from the
+   * command's own writer: swapping System.out would also capture the log lines of a control plane
+   * running in this JVM, which once made Envoy reject the file.
+   */
   static String bootstrap(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      String[] full = new String[args.length + 1];
-      full[0] = "bootstrap";
-      System.arraycopy(args, 0, full, 1, args.length);
-      exit = SextantCommand.run(full);
-    } finally {
-      System.setOut(original);
-    }
+    StringWriter out = new StringWriter();
+    String[] full = new String[args.length + 1];
+    full[0] = "bootstrap";
+    System.arraycopy(args, 0, full, 1, args.length);
+    int exit = SextantCommand.run(new PrintWriter(out), full);
     if (exit != 0) {
       throw new AssertionError("sextant bootstrap exited with " + exit);
     }
-    return out.toString(StandardCharsets.UTF_8);
+    return out.toString();
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.sextant.server.cli;
 
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,6 +17,8 @@ import picocli.CommandLine.Option;
       "Run it with: envoy -c bootstrap.yaml"
     })
 final class BootstrapCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--node-id",
       required = true,
@@ -111,7 +115,10 @@ final class BootstrapCommand implements Callable<Integer> {
               + "'");
       return 2;
     }
-    System.out.print(
+    // Through picocli's writer (System.out unless a caller set another): a caller can capture the
+    // bootstrap without swapping System.out, where other threads' log lines would land too.
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(
         EnvoyBootstrap.yaml(
             new EnvoyBootstrap.Options(
                 nodeId,
@@ -125,6 +132,7 @@ final class BootstrapCommand implements Callable<Integer> {
                 instanceIps,
                 delta,
                 locality)));
+    out.flush();
     return 0;
   }
 }

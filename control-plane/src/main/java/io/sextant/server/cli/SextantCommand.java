@@ -1,5 +1,6 @@
 package io.sextant.server.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,14 @@ public final class SextantCommand implements Runnable {
   /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 usage). */
   public static int run(String... args) {
     return new CommandLine(new SextantCommand()).execute(args);
+  }
+
+  /**
+   * Runs a command line with what it prints for its user (the bootstrap, usage) going to {@code
+   * out} rather than System.out; returns its exit code.
+   */
+  public static int run(PrintWriter out, String... args) {
+    return new CommandLine(new SextantCommand()).setOut(out).execute(args);
   }
 
   @Override
