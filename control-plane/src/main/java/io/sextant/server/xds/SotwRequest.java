@@ -69,10 +69,10 @@ final class SotwRequest {
     private int bytes;
 
     /**
-     * The index of the known run that {@code b[from..]} starts with and ends at (0: a match moves
-     * to the front), or -1.
+     * Whether {@code b[from..]} starts with a known run and ends there; if so that run is now the
+     * first ({@link #first}, {@link #firstCount}).
      */
-    int match(byte[] b, int from, int length) {
+    boolean match(byte[] b, int from, int length) {
       for (int i = 0; i < size; i++) {
         byte[] run = runs[i];
         int end = from + run.length;
@@ -81,18 +81,18 @@ final class SotwRequest {
             && (end == length || b[end] != NAME_TAG)
             && Arrays.equals(b, from, end, run, 0, run.length)) {
           moveToFront(i);
-          return 0;
+          return true;
         }
       }
-      return -1;
+      return false;
     }
 
-    byte[] run(int i) {
-      return runs[i];
+    byte[] first() {
+      return runs[0];
     }
 
-    int count(int i) {
-      return counts[i];
+    int firstCount() {
+      return counts[0];
     }
 
     void add(byte[] run, int count) {
@@ -180,12 +180,11 @@ final class SotwRequest {
           } else if (from != r.namesTo) {
             r.namesContiguous = false; // another field came between names
           }
-          int run;
           if (r.namesFrom == from
               && r.bytes[from] == NAME_TAG
-              && (run = known.match(r.bytes, from, length)) >= 0) {
-            r.knownRun = known.run(run);
-            r.nameCount = known.count(run);
+              && known.match(r.bytes, from, length)) {
+            r.knownRun = known.first();
+            r.nameCount = known.firstCount();
             r.namesTo = from + r.knownRun.length;
             in.skipRawBytes(r.namesTo - in.getTotalBytesRead());
           } else if (r.bytes[from] == NAME_TAG) {
