@@ -550,8 +550,9 @@ public final class PushScheduler
   /** Makes {@code next} the group's snapshot and pushes it; returns the group's proxy ids. */
   private List<String> deliver(Group g, GroupSnapshot next) {
     g.current = next;
-    streams.publish(g.key, next);
+    // Counted before any proxy can receive it: whoever has seen the push also sees the count.
     metrics.pushes.incrementAndGet();
+    streams.publish(g.key, next);
     synchronized (lock) {
       return g.proxyIds();
     }

@@ -206,6 +206,8 @@ class PushSchedulerTest {
     start(Duration.ofMillis(10), Duration.ofMillis(100), true);
     client.fetch(XdsType.LDS);
     client.fetch(XdsType.CDS);
+    // The first push may still be finishing: its generation must not pass for the recomputation's.
+    Eventually.until("the first push", () -> pipeline.metrics.meshGeneration.get() > 0);
     long generation = pipeline.metrics.meshGeneration.get();
     long pushes = pipeline.metrics.pushes.get();
 
