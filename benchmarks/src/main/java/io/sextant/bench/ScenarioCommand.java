@@ -1,5 +1,6 @@
 package io.sextant.bench;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.sextant.bench.loadgen.LoadGenerator;
 import io.sextant.bench.loadgen.Report;
@@ -98,8 +99,7 @@ final class ScenarioCommand implements Callable<Integer> {
   @Option(
       names = "--control-plane-jvm-option",
       paramLabel = "OPTION",
-      description =
-          "An extra option for the control plane's JVM, e.g. -XX:+UseParallelGC (repeatable).")
+      description = "An extra option for the control plane's JVM, e.g. -XX:+UseG1GC (repeatable).")
   List<String> jvmOptions = new ArrayList<>();
 
   @Option(
@@ -198,6 +198,9 @@ final class ScenarioCommand implements Callable<Integer> {
               "bin/sextant-loadgen "
                   + String.join(" ", command.commandLine().getParseResult().originalArgs()));
       o.addProperty("controlPlaneJvm", Environment.jvmOf(java()));
+      JsonArray options = new JsonArray();
+      controlPlaneJvmOptions(xmx, jvmOptions).forEach(options::add);
+      o.add("controlPlaneJvmOptions", options);
       Files.writeString(json, o.toString());
     }
     return 0;
@@ -279,13 +282,14 @@ final class ScenarioCommand implements Callable<Integer> {
   }
 
   /**
-   * The measured control plane's JVM options: the heap fixed at {@code xmx}, G1 unless {@code
-   * extra} picks another collector (the JVM refuses to start with two), then {@code extra}.
+   * The measured control plane's JVM options: the heap fixed at {@code xmx}, the parallel collector
+   * unless {@code extra} picks another (the JVM refuses to start with two), then {@code extra}.
+   * Parallel, as {@code bin/sextant} defaults to: docs/performance.md, "The parallel collector".
    */
   static List<String> controlPlaneJvmOptions(String xmx, List<String> extra) {
     List<String> options = new ArrayList<>(List.of("-Xmx" + xmx, "-Xms" + xmx));
     if (extra.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
-      options.add("-XX:+UseG1GC");
+      options.add("-XX:+UseParallelGC");
     }
     options.addAll(extra);
     return options;

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -81,6 +83,25 @@ final class TableCommand implements Callable<Integer> {
     return ", control plane on " + r.get("controlPlaneJvm").getAsString();
   }
 
+  /**
+   * The control plane's collector, as its row names it ("Parallel", "G1"); nothing for runs that
+   * did not record their JVM options (before 2026-12-04, all G1).
+   */
+  private static String collector(JsonObject r) {
+    if (!r.has("controlPlaneJvmOptions")) {
+      return "";
+    }
+    for (JsonElement option : r.getAsJsonArray("controlPlaneJvmOptions")) {
+      Matcher m = COLLECTOR.matcher(option.getAsString());
+      if (m.matches()) {
+        return ", " + m.group(1) + " collector";
+      }
+    }
+    return "";
+  }
+
+  private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(\\w+)GC");
+
   /** How long the run churned unmeasured before its phases, as its row says it. */
   private static String settle(JsonObject r) {
     JsonObject settle = r.getAsJsonObject("settle");
@@ -117,11 +138,12 @@ final class TableCommand implements Callable<Integer> {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s (%d services%s%s%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                "| %s (%d services%s%s%s%s) | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                 r.get("scenario").getAsString(),
                 r.get("services").getAsInt(),
                 scoped(r) ? ", a Sidecar per namespace" : "",
                 settle(r),
+                collector(r),
                 otherJvm(r, env),
                 r.get("protocol").getAsString(),
                 r.get("proxies").getAsInt(),

@@ -2,6 +2,7 @@ package io.sextant.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.sextant.bench.loadgen.Report;
@@ -101,6 +102,24 @@ class TableCommandTest {
             "| mesh-1k (1000 services, after a 60 s settle) | delta |",
             "| mesh-1k (1000 services, after a 60 s settle, control plane on OpenJDK 64-Bit"
                 + " Server VM 25.0.3+9-LTS) | delta |");
+  }
+
+  @Test
+  void aRunThatRecordedItsJvmOptions_namesItsCollectorInItsRow() throws Exception {
+    JsonObject parallel =
+        JsonParser.parseString(Files.readString(scenarioJson())).getAsJsonObject();
+    JsonArray options = new JsonArray();
+    List.of("-Xmx512m", "-Xms512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch")
+        .forEach(options::add);
+    parallel.add("controlPlaneJvmOptions", options);
+    JsonObject older = JsonParser.parseString(Files.readString(scenarioJson())).getAsJsonObject();
+
+    String table = TableCommand.render(List.of(parallel, older), List.of());
+
+    assertThat(table)
+        .contains(
+            "| mesh-1k (1000 services, after a 60 s settle, Parallel collector) | delta |",
+            "| mesh-1k (1000 services, after a 60 s settle) | delta |");
   }
 
   /** One benchmark as JMH's {@code -rf json} writes it, trimmed to what the table reads. */
