@@ -99,7 +99,8 @@ final class ScenarioCommand implements Callable<Integer> {
   @Option(
       names = "--control-plane-jvm-option",
       paramLabel = "OPTION",
-      description = "An extra option for the control plane's JVM, e.g. -XX:+UseG1GC (repeatable).")
+      description =
+          "An extra option for the control plane's JVM, e.g. -XX:+UseParallelGC (repeatable).")
   List<String> jvmOptions = new ArrayList<>();
 
   @Option(
@@ -282,14 +283,15 @@ final class ScenarioCommand implements Callable<Integer> {
   }
 
   /**
-   * The measured control plane's JVM options: the heap fixed at {@code xmx}, the parallel collector
-   * unless {@code extra} picks another (the JVM refuses to start with two), then {@code extra}.
-   * Parallel, as {@code bin/sextant} defaults to: docs/performance.md, "The parallel collector".
+   * The measured control plane's JVM options: the heap fixed at {@code xmx}, G1 unless {@code
+   * extra} picks another collector (the JVM refuses to start with two), then {@code extra}. Not the
+   * parallel collector, whose pauses grow under rule churn: docs/performance.md, "The parallel
+   * collector".
    */
   static List<String> controlPlaneJvmOptions(String xmx, List<String> extra) {
     List<String> options = new ArrayList<>(List.of("-Xmx" + xmx, "-Xms" + xmx));
     if (extra.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
-      options.add("-XX:+UseParallelGC");
+      options.add("-XX:+UseG1GC");
     }
     options.addAll(extra);
     return options;

@@ -26,16 +26,16 @@ class ScenarioCommandTest {
   @TempDir Path dir;
 
   @Test
-  void controlPlaneJvm_isParallel_unlessAnOptionPicksAnotherCollector() {
+  void controlPlaneJvm_isG1_unlessAnOptionPicksAnotherCollector() {
     assertThat(ScenarioCommand.controlPlaneJvmOptions("512m", List.of()))
-        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseParallelGC");
-    // The option's own help suggests -XX:+UseG1GC; with Parallel added too the JVM would not start.
+        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseG1GC");
+    // The option's own help suggests -XX:+UseParallelGC; with G1 added too the JVM would not start.
     assertThat(
             ScenarioCommand.controlPlaneJvmOptions(
-                "1g", List.of("-XX:+UseG1GC", "-XX:+AlwaysPreTouch")))
-        .containsExactly("-Xmx1g", "-Xms1g", "-XX:+UseG1GC", "-XX:+AlwaysPreTouch");
+                "1g", List.of("-XX:+UseParallelGC", "-XX:+AlwaysPreTouch")))
+        .containsExactly("-Xmx1g", "-Xms1g", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
     assertThat(ScenarioCommand.controlPlaneJvmOptions("512m", List.of("-XX:TieredStopAtLevel=1")))
-        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
+        .containsExactly("-Xmx512m", "-Xms512m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1");
   }
 
   @Test
