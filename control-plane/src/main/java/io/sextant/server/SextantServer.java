@@ -75,7 +75,14 @@ public final class SextantServer implements AutoCloseable {
     for (RuleSource r : rules) {
       r.start(scheduler);
     }
-    xds = new XdsServer(config.xds().address(), config.xds().port(), streams, tracker).start();
+    xds =
+        new XdsServer(
+                config.xds().address(),
+                config.xds().port(),
+                config.xds().transport(),
+                streams,
+                tracker)
+            .start();
     admin =
         new AdminServer(
                 config.admin().address(),

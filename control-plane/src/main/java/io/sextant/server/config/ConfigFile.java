@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -161,8 +162,19 @@ public final class ConfigFile {
             o -> {
               String address = o.string("address", "0.0.0.0");
               int port = o.integer("port", 0, 65535).orElse(defaultPort);
+              SextantConfig.XdsTransport transport = SextantConfig.XdsTransport.BUILTIN;
+              if (key.equals("xds")) {
+                transport =
+                    o.oneOf(
+                            "transport",
+                            Arrays.stream(SextantConfig.XdsTransport.values())
+                                .map(SextantConfig.XdsTransport::configName)
+                                .toList())
+                        .flatMap(SextantConfig.XdsTransport::named)
+                        .orElse(SextantConfig.XdsTransport.BUILTIN);
+              }
               o.finish();
-              return new SextantConfig.Listen(address, port);
+              return new SextantConfig.Listen(address, port, transport);
             })
         .orElse(new SextantConfig.Listen("0.0.0.0", defaultPort));
   }

@@ -35,10 +35,52 @@ public record SextantConfig(
     Objects.requireNonNull(push, "push");
   }
 
-  /** A server socket: bind address and port; port 0 picks a free port. */
-  public record Listen(String address, int port) {
+  /**
+   * A server socket: bind address and port; port 0 picks a free port. For the xDS port, also which
+   * implementation of gRPC's HTTP/2 transport serves ADS on it.
+   */
+  public record Listen(String address, int port, XdsTransport transport) {
+    public Listen(String address, int port) {
+      this(address, port, XdsTransport.BUILTIN);
+    }
+
+    public Listen {
+      Objects.requireNonNull(transport, "transport");
+    }
+
     public Listen withPort(int newPort) {
-      return new Listen(address, newPort);
+      return new Listen(address, newPort, transport);
+    }
+  }
+
+  /**
+   * How ADS is served on the wire: both speak gRPC over HTTP/2 to Envoy and to gRPC's xDS clients.
+   */
+  public enum XdsTransport {
+    /** Sextant's own HTTP/2 and gRPC framing for ADS, on Netty's channels (the default). */
+    BUILTIN("builtin"),
+    /** grpc-java's Netty server. */
+    GRPC_JAVA("grpc-java");
+
+    private final String configName;
+
+    XdsTransport(String configName) {
+      this.configName = configName;
+    }
+
+    /** As written in {@code sextant.yaml}. */
+    public String configName() {
+      return configName;
+    }
+
+    /** The transport written {@code name}, if there is one. */
+    public static Optional<XdsTransport> named(String name) {
+      for (XdsTransport t : values()) {
+        if (t.configName.equals(name)) {
+          return Optional.of(t);
+        }
+      }
+      return Optional.empty();
     }
   }
 

@@ -135,6 +135,17 @@ class ConfigFileTest {
   }
 
   @Test
+  void xdsTransport_isBuiltinUnlessGrpcJavaIsAskedFor() throws IOException {
+    assertThat(load("xds: {port: 15010}\n").xds().transport())
+        .isEqualTo(SextantConfig.XdsTransport.BUILTIN);
+    assertThat(load("xds: {transport: builtin}\n").xds().transport())
+        .isEqualTo(SextantConfig.XdsTransport.BUILTIN);
+    assertThat(load("xds: {transport: grpc-java}\n").xds())
+        .isEqualTo(
+            new SextantConfig.Listen("0.0.0.0", 15010, SextantConfig.XdsTransport.GRPC_JAVA));
+  }
+
+  @Test
   void meshWithoutRootNamespace_usesIstios() throws IOException {
     assertThat(load("mesh: {clusterDomain: corp.local}\n").mesh())
         .isEqualTo(new MeshSettings("corp.local", "istio-system"));
@@ -196,7 +207,7 @@ class ConfigFileTest {
         "xds: {port: fast}" + " | :1:13: xds.port: expected an integer, got 'fast'",
         "xds: {adress: 127.0.0.1}"
             + " | :1:7: xds.adress: unknown field 'adress' (did you mean 'address'?); expected one"
-            + " of: address, port",
+            + " of: address, port, transport",
         "push: {debounceQuiet: soon}"
             + " | :1:23: push.debounceQuiet: expected a duration such as 100ms, 5s or 2m, got"
             + " 'soon'",
@@ -224,6 +235,11 @@ class ConfigFileTest {
         "mesh: {rootNamespace: istio.system}"
             + " | :1:23: mesh.rootNamespace: expected a namespace name, a DNS-1123 label"
             + " (lowercase letters, digits and '-'), got 'istio.system'",
+        "xds: {transport: netty}"
+            + " | :1:18: xds.transport: expected one of builtin, grpc-java, got 'netty'",
+        "admin: {transport: grpc-java}"
+            + " | :1:9: admin.transport: unknown field 'transport'; expected one of: address,"
+            + " port",
         "mesh: {rootNamespce: mesh-root}"
             + " | :1:8: mesh.rootNamespce: unknown field 'rootNamespce' (did you mean"
             + " 'rootNamespace'?); expected one of: clusterDomain, rootNamespace",

@@ -45,6 +45,18 @@ public final class Pipeline implements AutoCloseable {
    */
   public Pipeline(
       SextantConfig.Push push, Duration groupIdle, boolean syncedAtStart, MeshService... services) {
+    this(push, groupIdle, syncedAtStart, SextantConfig.XdsTransport.BUILTIN, services);
+  }
+
+  /**
+   * @param transport how the xDS server speaks HTTP/2
+   */
+  public Pipeline(
+      SextantConfig.Push push,
+      Duration groupIdle,
+      boolean syncedAtStart,
+      SextantConfig.XdsTransport transport,
+      MeshService... services) {
     synced = new AtomicBoolean(syncedAtStart);
     for (MeshService s : services) {
       registry.put(s);
@@ -63,7 +75,7 @@ public final class Pipeline implements AutoCloseable {
     scheduler.start();
     registry.start(scheduler);
     try {
-      xds = new XdsServer("127.0.0.1", 0, streams, tracker).start();
+      xds = new XdsServer("127.0.0.1", 0, transport, streams, tracker).start();
       admin =
           new AdminServer(
                   "127.0.0.1",

@@ -26,7 +26,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What the xDS server puts on the wire besides responses. Each frame costs the control plane a
@@ -40,13 +41,19 @@ class XdsServerPingTest {
    * arrive, to grow the window for large uploads. xDS requests are small and ACKs frequent, so that
    * was a PING and its ACK per request burst on every proxy's connection: not wanted.
    */
-  @Test
-  void requestsDoNotMakeTheServerPingTheProxy() throws Exception {
+  @ParameterizedTest
+  @EnumSource(SextantConfig.XdsTransport.class)
+  void requestsDoNotMakeTheServerPingTheProxy(SextantConfig.XdsTransport transport)
+      throws Exception {
     List<Long> serverPings = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> ourPingAnswered = new CompletableFuture<>();
     NioEventLoopGroup loop = new NioEventLoopGroup(1);
     try (Pipeline pipeline =
-        new Pipeline(new SextantConfig.Push(Duration.ZERO, Duration.ZERO), true)) {
+        new Pipeline(
+            new SextantConfig.Push(Duration.ZERO, Duration.ZERO),
+            Duration.ofSeconds(60),
+            true,
+            transport)) {
       Http2FrameAdapter frames =
           new Http2FrameAdapter() {
             @Override

@@ -1,0 +1,805 @@
+package io.sextant.server.xds;
+
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.grpc.KnownLength;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufUtil;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.group.ChannelGroup;
+import io.grpc.netty.shaded.io.netty.channel.group.DefaultChannelGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+import io.grpc.netty.shaded.io.netty.util.concurrent.GlobalEventExecutor;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * EXPERIMENT: ADS over a minimal HTTP/2 and gRPC framing of Sextant's own, on Netty's channels,
+ * without gRPC's server or Netty's HTTP/2 codec. Plaintext only; two methods.
+ */
+final class BuiltinAdsServer implements AutoCloseable {
+  private static final byte[] PREFACE =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final String SOTW_PATH =
+      "/" + AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
+  private static final String DELTA_PATH =
+      "/" + AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName();
+
+  private static final int DATA = 0;
+  private static final int HEADERS = 1;
+  private static final int RST_STREAM = 3;
+  private static final int SETTINGS = 4;
+  private static final int PING = 6;
+  private static final int GOAWAY = 7;
+  private static final int WINDOW_UPDATE = 8;
+  private static final int CONTINUATION = 9;
+
+  private static final int END_STREAM = 0x1;
+  private static final int ACK = 0x1;
+  private static final int END_HEADERS = 0x4;
+  private static final int PADDED = 0x8;
+  private static final int PRIORITY = 0x20;
+
+  /** The receive window per stream and per connection (gRPC's default size). */
+  private static final int WINDOW = 1024 * 1024;
+
+  private static final int DEFAULT_WINDOW = 65_535;
+  private static final int MAX_FRAME = 16_384;
+  private static final int MAX_MESSAGE = 16 * 1024 * 1024;
+  private static final int HEADROOM = 9;
+
+  /** :status 200, content-type: application/grpc, without touching the HPACK tables. */
+  private static final byte[] RESPONSE_HEADERS = responseHeaders();
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel server;
+  private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final XdsStreams streams;
+  private final ProxyTracker tracker;
+  private final AtomicLong ids = new AtomicLong();
+
+  BuiltinAdsServer(String address, int port, XdsStreams streams, ProxyTracker tracker)
+      throws IOException {
+    this.streams = streams;
+    this.tracker = tracker;
+    boolean epoll = Epoll.isAvailable();
+    int threads = Runtime.getRuntime().availableProcessors();
+    boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    Class<? extends ServerChannel> type =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    try {
+      server =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(type)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      open.add(ch);
+                      ch.pipeline().addLast(new Connection());
+                    }
+                  })
+              .bind(new InetSocketAddress(address, port))
+              .sync()
+              .channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding", e);
+    } catch (RuntimeException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IOException("cannot bind " + address + ":" + port, e);
+    }
+  }
+
+  int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** One HTTP/2 connection: frames in, frames out, all on the channel's event loop. */
+  private final class Connection extends ByteToMessageDecoder {
+    private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
+    private final Map<Integer, H2Stream> byId = new HashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final ArrayDeque<H2Stream> blocked = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean prefaceRead;
+    private boolean reading;
+    private boolean needsFlush;
+    private int peerMaxFrame = MAX_FRAME;
+    private int peerInitialWindow = DEFAULT_WINDOW;
+    private long sendWindow = DEFAULT_WINDOW;
+    private int consumed;
+    private ByteBuf headerBlock;
+    private int headerStream;
+    private boolean headerEndStream;
+    private int lastStream;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      ByteBuf b = ctx.alloc().buffer(9 + 12 + 13);
+      frameHeader(b, 12, SETTINGS, 0, 0);
+      b.writeShort(0x4).writeInt(WINDOW); // SETTINGS_INITIAL_WINDOW_SIZE
+      b.writeShort(0x6).writeInt(8192); // SETTINGS_MAX_HEADER_LIST_SIZE
+      frameHeader(b, 4, WINDOW_UPDATE, 0, 0);
+      b.writeInt(WINDOW - DEFAULT_WINDOW);
+      ctx.writeAndFlush(b);
+      super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      reading = true;
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+      reading = false;
+      flushIfNeeded();
+      super.channelReadComplete(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      for (H2Stream s : new ArrayList<>(byId.values())) {
+        s.cancelled();
+      }
+      byId.clear();
+      if (headerBlock != null) {
+        headerBlock.release();
+        headerBlock = null;
+      }
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      if (!prefaceRead) {
+        if (in.readableBytes() < PREFACE.length) {
+          return;
+        }
+        for (int i = 0; i < PREFACE.length; i++) {
+          if (in.getByte(in.readerIndex() + i) != PREFACE[i]) {
+            ctx.close();
+            return;
+          }
+        }
+        in.skipBytes(PREFACE.length);
+        prefaceRead = true;
+      }
+      while (in.readableBytes() >= 9) {
+        int at = in.readerIndex();
+        int length = in.getUnsignedMedium(at);
+        if (length > MAX_FRAME) {
+          goAway(6); // FRAME_SIZE_ERROR
+          return;
+        }
+        if (in.readableBytes() < 9 + length) {
+          return;
+        }
+        int type = in.getUnsignedByte(at + 3);
+        int flags = in.getUnsignedByte(at + 4);
+        int stream = in.getInt(at + 5) & 0x7fffffff;
+        ByteBuf payload = in.slice(at + 9, length);
+        in.skipBytes(9 + length);
+        if (headerBlock != null && type != CONTINUATION) {
+          goAway(1); // PROTOCOL_ERROR
+          return;
+        }
+        frame(type, flags, stream, payload);
+        if (!ctx.channel().isActive()) {
+          return;
+        }
+      }
+    }
+
+    private void frame(int type, int flags, int stream, ByteBuf payload) throws Http2Exception {
+      switch (type) {
+        case DATA -> data(flags, stream, payload);
+        case HEADERS -> {
+          if ((flags & PADDED) != 0) {
+            int pad = payload.readUnsignedByte();
+            payload.writerIndex(payload.writerIndex() - pad);
+          }
+          if ((flags & PRIORITY) != 0) {
+            payload.skipBytes(5);
+          }
+          if ((flags & END_HEADERS) != 0) {
+            headers(stream, payload, (flags & END_STREAM) != 0);
+          } else {
+            headerBlock = ctx.alloc().heapBuffer(payload.readableBytes() * 2);
+            headerBlock.writeBytes(payload);
+            headerStream = stream;
+            headerEndStream = (flags & END_STREAM) != 0;
+          }
+        }
+        case CONTINUATION -> {
+          if (headerBlock == null || stream != headerStream) {
+            goAway(1);
+            return;
+          }
+          headerBlock.writeBytes(payload);
+          if ((flags & END_HEADERS) != 0) {
+            ByteBuf block = headerBlock;
+            headerBlock = null;
+            try {
+              headers(stream, block, headerEndStream);
+            } finally {
+              block.release();
+            }
+          }
+        }
+        case RST_STREAM -> {
+          H2Stream s = byId.remove(stream);
+          if (s != null) {
+            s.cancelled();
+          }
+        }
+        case SETTINGS -> {
+          if ((flags & ACK) == 0) {
+            settings(payload);
+          }
+        }
+        case PING -> {
+          if ((flags & ACK) == 0 && payload.readableBytes() == 8) {
+            ByteBuf b = ctx.alloc().buffer(17);
+            frameHeader(b, 8, PING, ACK, 0);
+            b.writeBytes(payload);
+            write(b);
+          }
+        }
+        case WINDOW_UPDATE -> {
+          long increment = payload.readInt() & 0x7fffffffL;
+          if (stream == 0) {
+            sendWindow += increment;
+            unblock();
+          } else {
+            H2Stream s = byId.get(stream);
+            if (s != null) {
+              s.sendWindow += increment;
+              s.trySend();
+            }
+          }
+        }
+        default -> {
+          // PRIORITY, GOAWAY, PUSH_PROMISE and unknown frames: nothing to do.
+        }
+      }
+    }
+
+    private void settings(ByteBuf payload) {
+      while (payload.readableBytes() >= 6) {
+        int id = payload.readUnsignedShort();
+        long value = payload.readUnsignedInt();
+        if (id == 0x4) {
+          long delta = value - peerInitialWindow;
+          peerInitialWindow = (int) value;
+          for (H2Stream s : byId.values()) {
+            s.sendWindow += delta;
+          }
+        } else if (id == 0x5) {
+          peerMaxFrame = (int) Math.min(value, 1 << 24);
+        }
+      }
+      ByteBuf b = ctx.alloc().buffer(9);
+      frameHeader(b, 0, SETTINGS, ACK, 0);
+      write(b);
+      for (H2Stream s : new ArrayList<>(byId.values())) {
+        s.trySend();
+      }
+    }
+
+    private void data(int flags, int stream, ByteBuf payload) {
+      int length = payload.readableBytes();
+      if ((flags & PADDED) != 0) {
+        int pad = payload.readUnsignedByte();
+        payload.writerIndex(payload.writerIndex() - pad);
+      }
+      consumed += length;
+      if (consumed >= WINDOW / 2) {
+        windowUpdate(0, consumed);
+        consumed = 0;
+      }
+      H2Stream s = byId.get(stream);
+      if (s == null) {
+        return;
+      }
+      s.consumed += length;
+      if (s.consumed >= WINDOW / 2 && (flags & END_STREAM) == 0) {
+        windowUpdate(stream, s.consumed);
+        s.consumed = 0;
+      }
+      s.data(payload, (flags & END_STREAM) != 0);
+    }
+
+    private void headers(int stream, ByteBuf block, boolean endStream) throws Http2Exception {
+      Http2Headers headers = hpack.decodeHeaders(stream, block);
+      H2Stream existing = byId.get(stream);
+      if (existing != null) {
+        if (endStream) {
+          existing.remoteClosed();
+        }
+        return;
+      }
+      if (stream <= lastStream || (stream & 1) == 0) {
+        return; // a closed or server-initiated stream: nothing to do with it
+      }
+      lastStream = stream;
+      CharSequence path = headers.path();
+      String p = path == null ? "" : path.toString();
+      H2Stream s;
+      if (p.equals(DELTA_PATH)) {
+        s = new H2Stream(stream);
+        DeltaStream d = new DeltaStream(ids.incrementAndGet(), s, streams, tracker);
+        s.start(d, BuiltinAdsServer::delta);
+      } else if (p.equals(SOTW_PATH)) {
+        s = new H2Stream(stream);
+        SotwStream d = new SotwStream(ids.incrementAndGet(), s, streams, tracker);
+        s.start(d, BuiltinAdsServer::sotw);
+      } else {
+        ByteBuf b = ctx.alloc().buffer(128);
+        int lengthAt = b.writerIndex();
+        frameHeader(b, 0, HEADERS, END_HEADERS | END_STREAM, stream);
+        b.writeBytes(RESPONSE_HEADERS);
+        trailerFields(b, Status.UNIMPLEMENTED.withDescription("Method not found: " + p));
+        b.setMedium(lengthAt, b.writerIndex() - lengthAt - 9);
+        write(b);
+        return;
+      }
+      byId.put(stream, s);
+      ByteBuf b = ctx.alloc().buffer(9 + RESPONSE_HEADERS.length);
+      frameHeader(b, RESPONSE_HEADERS.length, HEADERS, END_HEADERS, stream);
+      b.writeBytes(RESPONSE_HEADERS);
+      write(b);
+      if (endStream) {
+        s.remoteClosed();
+      }
+    }
+
+    private void windowUpdate(int stream, int increment) {
+      ByteBuf b = ctx.alloc().buffer(13);
+      frameHeader(b, 4, WINDOW_UPDATE, 0, stream);
+      b.writeInt(increment);
+      write(b);
+    }
+
+    private void goAway(int error) {
+      ByteBuf b = ctx.alloc().buffer(17);
+      frameHeader(b, 8, GOAWAY, 0, 0);
+      b.writeInt(lastStream).writeInt(error);
+      ctx.writeAndFlush(b);
+      ctx.close();
+    }
+
+    private void unblock() {
+      int n = blocked.size();
+      for (int i = 0; i < n && sendWindow > 0; i++) {
+        H2Stream s = blocked.poll();
+        s.queued = false;
+        s.trySend();
+      }
+    }
+
+    /** Writes on the event loop; flushes at the end of the read or of the drain, or now. */
+    private void write(ByteBuf b) {
+      ctx.write(b, ctx.voidPromise());
+      needsFlush = true;
+      if (!reading && !draining) {
+        flushIfNeeded();
+      }
+    }
+
+    private boolean draining;
+
+    private void flushIfNeeded() {
+      if (needsFlush) {
+        needsFlush = false;
+        ctx.flush();
+      }
+    }
+
+    /**
+     * Runs {@code task} on the event loop, after every task queued before it: the streams call in
+     * the order their responses must go out (clusters before their endpoints), from the push thread
+     * and from the event loop alike.
+     */
+    private void run(Runnable task) {
+      if (ctx.executor().inEventLoop()) {
+        runQueued();
+        task.run();
+        return;
+      }
+      outbox.add(task);
+      if (drainScheduled.compareAndSet(false, true)) {
+        ctx.executor().execute(this::drain);
+      }
+    }
+
+    private void drain() {
+      drainScheduled.set(false);
+      runQueued();
+      flushIfNeeded();
+    }
+
+    private void runQueued() {
+      boolean was = draining;
+      draining = true;
+      try {
+        Runnable t;
+        while ((t = outbox.poll()) != null) {
+          t.run();
+        }
+      } finally {
+        draining = was;
+      }
+    }
+
+    /** One gRPC call on this connection: requests in, {@link EncodedResponse}s out. */
+    private final class H2Stream implements StreamObserver<EncodedResponse> {
+      private final int id;
+      private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+      private long sendWindow = peerInitialWindow;
+      private int consumed;
+      private ByteBuf partial;
+      private StreamObserver<Object> requests;
+      private Function<ByteBuf, Object> parser;
+      private ByteBuf trailers;
+      private boolean queued;
+      private volatile boolean closed;
+      private boolean remoteClosed;
+
+      H2Stream(int id) {
+        this.id = id;
+      }
+
+      @SuppressWarnings("unchecked")
+      void start(StreamObserver<?> requests, Function<ByteBuf, Object> parser) {
+        this.requests = (StreamObserver<Object>) requests;
+        this.parser = parser;
+      }
+
+      void data(ByteBuf payload, boolean endStream) {
+        if (partial != null) {
+          partial.writeBytes(payload);
+          payload = partial;
+        }
+        while (payload.readableBytes() >= 5 && !closed) {
+          int at = payload.readerIndex();
+          int length = payload.getInt(at + 1);
+          if (payload.getByte(at) != 0) {
+            fail(
+                Status.INTERNAL.withDescription(
+                    "compressed requests are not supported; send them uncompressed"));
+            break;
+          }
+          if (length < 0 || length > MAX_MESSAGE) {
+            fail(
+                Status.RESOURCE_EXHAUSTED.withDescription(
+                    "a request of "
+                        + Integer.toUnsignedString(length)
+                        + " bytes; at most "
+                        + MAX_MESSAGE
+                        + " are read"));
+            break;
+          }
+          if (payload.readableBytes() < 5 + length) {
+            break;
+          }
+          ByteBuf message = payload.slice(at + 5, length);
+          payload.skipBytes(5 + length);
+          Object request;
+          try {
+            request = parser.apply(message);
+          } catch (RuntimeException e) {
+            fail(Status.INTERNAL.withDescription("invalid request: " + e.getMessage()));
+            break;
+          }
+          requests.onNext(request);
+        }
+        if (closed) {
+          releasePartial();
+        } else if (payload.isReadable()) {
+          if (partial == null) {
+            partial = ctx.alloc().heapBuffer(Math.max(256, payload.readableBytes() * 2));
+            partial.writeBytes(payload);
+          } else {
+            partial.discardReadBytes();
+          }
+        } else {
+          releasePartial();
+        }
+        if (endStream) {
+          remoteClosed();
+        }
+      }
+
+      private void releasePartial() {
+        if (partial != null) {
+          partial.release();
+          partial = null;
+        }
+      }
+
+      void remoteClosed() {
+        remoteClosed = true;
+        if (!closed) {
+          requests.onCompleted();
+        }
+        removeIfDone();
+      }
+
+      void cancelled() {
+        boolean was = closed;
+        closed = true;
+        releasePartial();
+        pending.forEach(ByteBuf::release);
+        pending.clear();
+        if (trailers != null) {
+          trailers.release();
+          trailers = null;
+        }
+        if (!was && requests != null) {
+          requests.onError(Status.CANCELLED.withDescription("the client cancelled").asException());
+        }
+      }
+
+      private void fail(Status status) {
+        onError(status.asRuntimeException());
+        requests.onError(status.asException());
+      }
+
+      private void removeIfDone() {
+        if (closed && remoteClosed && trailers == null && pending.isEmpty()) {
+          byId.remove(id);
+        }
+      }
+
+      @Override
+      public void onNext(EncodedResponse response) {
+        if (closed) {
+          throw Status.CANCELLED.withDescription("the call is closed").asRuntimeException();
+        }
+        int size = response.size();
+        ByteBuf b = ctx.alloc().directBuffer(HEADROOM + 5 + size);
+        b.writerIndex(HEADROOM);
+        b.writeByte(0).writeInt(size);
+        response.bytes.copyTo(b.nioBuffer(b.writerIndex(), size));
+        b.writerIndex(b.writerIndex() + size);
+        b.readerIndex(HEADROOM);
+        run(
+            () -> {
+              if (closed) {
+                b.release();
+                return;
+              }
+              pending.add(b);
+              trySend();
+            });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        close(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        close(Status.OK);
+      }
+
+      private void close(Status status) {
+        run(
+            () -> {
+              if (closed) {
+                return;
+              }
+              closed = true;
+              ByteBuf b = ctx.alloc().buffer(64);
+              frameHeader(b, 0, HEADERS, END_HEADERS | END_STREAM, id);
+              trailerFields(b, status);
+              b.setMedium(0, b.writerIndex() - 9);
+              trailers = b;
+              trySend();
+            });
+      }
+
+      /** Writes what the windows allow; the rest waits for a WINDOW_UPDATE. */
+      void trySend() {
+        while (!pending.isEmpty()) {
+          ByteBuf m = pending.peek();
+          int left = m.readableBytes();
+          int n =
+              (int)
+                  Math.min(
+                      Math.min(left, peerMaxFrame),
+                      Math.min(sendWindow, Connection.this.sendWindow));
+          if (n <= 0) {
+            if (!queued) {
+              queued = true;
+              blocked.add(this);
+            }
+            return;
+          }
+          sendWindow -= n;
+          Connection.this.sendWindow -= n;
+          if (n == left && m.readerIndex() == HEADROOM) {
+            // The whole message in one frame: its header goes in the room left for it.
+            pending.poll();
+            m.readerIndex(0);
+            m.setMedium(0, n);
+            m.setByte(3, DATA);
+            m.setByte(4, 0);
+            m.setInt(5, id);
+            write(m);
+          } else {
+            ByteBuf h = ctx.alloc().buffer(9);
+            frameHeader(h, n, DATA, 0, id);
+            write(h);
+            write(m.readRetainedSlice(n));
+            if (!m.isReadable()) {
+              pending.poll().release();
+            }
+          }
+        }
+        if (trailers != null) {
+          ByteBuf t = trailers;
+          trailers = null;
+          write(t);
+          removeIfDone();
+        }
+      }
+    }
+  }
+
+  private static Object delta(ByteBuf message) {
+    try {
+      return DeltaDiscoveryRequest.parseFrom(message.nioBuffer());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static Object sotw(ByteBuf message) {
+    return SotwRequest.MARSHALLER.parse(new KnownLengthStream(message));
+  }
+
+  /** A message's bytes as gRPC would hand them to a marshaller: of known length. */
+  private static final class KnownLengthStream extends InputStream implements KnownLength {
+    private final ByteBuf bytes;
+
+    KnownLengthStream(ByteBuf bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int available() {
+      return bytes.readableBytes();
+    }
+
+    @Override
+    public int read() {
+      return bytes.isReadable() ? bytes.readUnsignedByte() : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (!bytes.isReadable()) {
+        return len == 0 ? 0 : -1;
+      }
+      int n = Math.min(len, bytes.readableBytes());
+      bytes.readBytes(b, off, n);
+      return n;
+    }
+  }
+
+  private static void frameHeader(ByteBuf b, int length, int type, int flags, int stream) {
+    b.writeMedium(length).writeByte(type).writeByte(flags).writeInt(stream);
+  }
+
+  private static byte[] responseHeaders() {
+    ByteBuf b = io.grpc.netty.shaded.io.netty.buffer.Unpooled.buffer();
+    b.writeByte(0x88); // :status 200, static table entry 8
+    hpackInt(b, 0x00, 4, 31); // content-type (static name 31), literal without indexing
+    hpackString(b, "application/grpc");
+    return ByteBufUtil.getBytes(b);
+  }
+
+  private static void trailerFields(ByteBuf b, Status status) {
+    b.writeByte(0x00);
+    hpackString(b, "grpc-status");
+    hpackString(b, Integer.toString(status.getCode().value()));
+    if (status.getDescription() != null) {
+      b.writeByte(0x00);
+      hpackString(b, "grpc-message");
+      hpackString(b, percentEncode(status.getDescription()));
+    }
+  }
+
+  private static String percentEncode(String s) {
+    StringBuilder out = new StringBuilder();
+    for (byte c : s.getBytes(StandardCharsets.UTF_8)) {
+      if (c >= ' ' && c < '~' && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(String.format("%02X", c & 0xff));
+      }
+    }
+    return out.toString();
+  }
+
+  private static void hpackString(ByteBuf b, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+    hpackInt(b, 0x00, 7, bytes.length);
+    b.writeBytes(bytes);
+  }
+
+  /** HPACK's integer: {@code bits} low bits of the first byte, then 7 bits a byte. */
+  private static void hpackInt(ByteBuf b, int first, int bits, int value) {
+    int max = (1 << bits) - 1;
+    if (value < max) {
+      b.writeByte(first | value);
+      return;
+    }
+    b.writeByte(first | max);
+    value -= max;
+    while (value >= 128) {
+      b.writeByte((value & 0x7f) | 0x80);
+      value >>>= 7;
+    }
+    b.writeByte(value);
+  }
+}

@@ -1,0 +1,264 @@
+package io.sextant.server.xds;
+
+import static io.sextant.server.testing.RawHttp2.DATA;
+import static io.sextant.server.testing.RawHttp2.DELTA_ADS;
+import static io.sextant.server.testing.RawHttp2.END_HEADERS;
+import static io.sextant.server.testing.RawHttp2.END_STREAM;
+import static io.sextant.server.testing.RawHttp2.HEADERS;
+import static io.sextant.server.testing.RawHttp2.PING;
+import static io.sextant.server.testing.RawHttp2.WINDOW_UPDATE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+import io.sextant.fixtures.Services;
+import io.sextant.model.MeshService;
+import io.sextant.server.config.SextantConfig;
+import io.sextant.server.testing.Eventually;
+import io.sextant.server.testing.Nodes;
+import io.sextant.server.testing.Pipeline;
+import io.sextant.server.testing.RawHttp2;
+import io.sextant.server.testing.RawHttp2.Frame;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sextant's own HTTP/2 framing of ADS, frame by frame: what Envoy and gRPC's clients may send that
+ * a load test never shows (split header blocks, small windows, split and joined messages,
+ * cancellations), and what they expect back.
+ */
+class BuiltinAdsServerTest {
+  private static final int STREAM = 1;
+
+  private Pipeline pipeline;
+
+  @BeforeEach
+  void start() {
+    MeshService[] services =
+        IntStream.range(0, 8)
+            .mapToObj(
+                i ->
+                    Services.http("svc-" + i + ".default.svc.cluster.local", 8080)
+                        .endpoint("10.0.0." + (i + 1), e -> {})
+                        .build())
+            .toArray(MeshService[]::new);
+    pipeline =
+        new Pipeline(
+            new SextantConfig.Push(Duration.ZERO, Duration.ZERO),
+            Duration.ofSeconds(60),
+            true,
+            SextantConfig.XdsTransport.BUILTIN,
+            services);
+  }
+
+  @AfterEach
+  void stop() {
+    pipeline.close();
+  }
+
+  private static DeltaDiscoveryRequest subscribe(XdsType type) {
+    return DeltaDiscoveryRequest.newBuilder()
+        .setNode(Nodes.sidecar("sidecar~10.0.0.1~a.default~default.svc", "a", "default"))
+        .setTypeUrl(type.typeUrl())
+        .build();
+  }
+
+  private static List<DeltaDiscoveryResponse> responses(RawHttp2 h2) throws Exception {
+    List<DeltaDiscoveryResponse> all = new java.util.ArrayList<>();
+    for (byte[] m : RawHttp2.messages(h2.data(STREAM))) {
+      all.add(DeltaDiscoveryResponse.parseFrom(m));
+    }
+    return all;
+  }
+
+  private static Frame firstResponseData(RawHttp2 h2) throws Exception {
+    return h2.await("a DATA frame on the stream", f -> f.type() == DATA && f.stream() == STREAM);
+  }
+
+  @Test
+  void aHeaderBlockSplitIntoContinuationFrames_opensTheStream() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      byte[] block = h2.requestHeaders(STREAM, DELTA_ADS);
+      int half = block.length / 2;
+      h2.frame(HEADERS, 0, STREAM, Arrays.copyOfRange(block, 0, half));
+      h2.frame(
+          RawHttp2.CONTINUATION,
+          END_HEADERS,
+          STREAM,
+          Arrays.copyOfRange(block, half, block.length));
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+
+      firstResponseData(h2);
+      h2.drain(200);
+      DeltaDiscoveryResponse r = responses(h2).get(0);
+      assertThat(r.getTypeUrl()).isEqualTo(XdsType.CDS.typeUrl());
+      assertThat(r.getResourcesList())
+          .extracting(x -> x.getName())
+          .contains("outbound|8080||svc-0.default.svc.cluster.local");
+    }
+  }
+
+  @Test
+  void aResponseLargerThanTheProxysWindow_waitsForTheWindowToGrow() throws Exception {
+    int window = 100;
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), window)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      firstResponseData(h2);
+      h2.drain(300);
+      assertThat(h2.data(STREAM)).as("bytes sent within the proxy's window").hasSize(window);
+      assertThat(RawHttp2.messages(h2.data(STREAM))).isEmpty();
+
+      h2.frame(WINDOW_UPDATE, 0, STREAM, ByteBuffer.allocate(4).putInt(1 << 20).array());
+      h2.drain(300);
+      List<DeltaDiscoveryResponse> got = responses(h2);
+      assertThat(got).hasSize(1);
+      assertThat(got.get(0).getResourcesCount()).isGreaterThanOrEqualTo(8);
+    }
+  }
+
+  @Test
+  void messagesSplitAcrossFramesOrSharingOne_areAllRead() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      byte[] cds = RawHttp2.grpc(subscribe(XdsType.CDS));
+      h2.frame(DATA, 0, STREAM, Arrays.copyOfRange(cds, 0, 3)); // not even the whole prefix
+      h2.frame(DATA, 0, STREAM, Arrays.copyOfRange(cds, 3, cds.length));
+      firstResponseData(h2);
+      h2.drain(200);
+      DeltaDiscoveryResponse first = responses(h2).get(0);
+
+      // The ACK of the clusters and the subscription to listeners, in one frame.
+      DeltaDiscoveryRequest ack =
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(XdsType.CDS.typeUrl())
+              .setResponseNonce(first.getNonce())
+              .build();
+      byte[] a = RawHttp2.grpc(ack);
+      byte[] l = RawHttp2.grpc(subscribe(XdsType.LDS));
+      byte[] both = Arrays.copyOf(a, a.length + l.length);
+      System.arraycopy(l, 0, both, a.length, l.length);
+      h2.frame(DATA, 0, STREAM, both);
+      h2.drain(300);
+
+      assertThat(responses(h2))
+          .extracting(DeltaDiscoveryResponse::getTypeUrl)
+          .containsExactly(XdsType.CDS.typeUrl(), XdsType.LDS.typeUrl());
+    }
+  }
+
+  @Test
+  void requestsBeyondHalfTheWindow_areCreditedBack() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      firstResponseData(h2);
+      // Requests the server must read and ignore: unknown types, 8 KiB each, 600 KiB in all.
+      DeltaDiscoveryRequest filler =
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl("type.googleapis.com/unknown." + "x".repeat(8192))
+              .build();
+      for (int i = 0; i < 75; i++) {
+        h2.frame(DATA, 0, STREAM, RawHttp2.grpc(filler));
+      }
+      // The server's first WINDOW_UPDATE came before the first response: this one is new.
+      Frame credit =
+          h2.await(
+              "a WINDOW_UPDATE for the connection",
+              f -> f.type() == WINDOW_UPDATE && f.stream() == 0);
+      assertThat(ByteBuffer.wrap(credit.payload()).getInt()).isGreaterThanOrEqualTo(512 * 1024);
+      h2.await(
+          "a WINDOW_UPDATE for the stream", f -> f.type() == WINDOW_UPDATE && f.stream() == STREAM);
+    }
+  }
+
+  @Test
+  void anUnknownMethod_isAnsweredUnimplemented() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, "/grpc.health.v1.Health/Check", true);
+      Frame f = h2.await("the answer", x -> x.type() == HEADERS && x.stream() == STREAM);
+      assertThat(f.has(END_STREAM)).as("a trailers-only answer").isTrue();
+      Http2Headers h = h2.decode(f);
+      assertThat(h.status().toString()).isEqualTo("200");
+      assertThat(h.get("grpc-status").toString()).isEqualTo("12");
+      assertThat(h.get("grpc-message").toString()).contains("/grpc.health.v1.Health/Check");
+    }
+  }
+
+  @Test
+  void aPing_isAnswered() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      byte[] payload = {1, 2, 3, 4, 5, 6, 7, 8};
+      h2.frame(PING, 0, 0, payload);
+      Frame ack = h2.await("the PING's ACK", f -> f.type() == PING && f.has(RawHttp2.ACK));
+      assertThat(ack.payload()).isEqualTo(payload);
+    }
+  }
+
+  @Test
+  void aProxyThatEndsItsStream_isAnsweredOkAndForgotten() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      firstResponseData(h2);
+      Eventually.until(
+          "the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+
+      h2.frame(DATA, END_STREAM, STREAM, new byte[0]);
+      Frame trailers =
+          h2.await(
+              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      assertThat(h2.decode(trailers).get("grpc-status").toString()).isEqualTo("0");
+      Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
+    }
+  }
+
+  @Test
+  void aProxyThatCancels_isForgotten() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      firstResponseData(h2);
+      Eventually.until(
+          "the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+
+      h2.frame(RawHttp2.RST_STREAM, 0, STREAM, ByteBuffer.allocate(4).putInt(8).array());
+      Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
+    }
+  }
+
+  @Test
+  void aCompressedRequest_failsTheStreamSayingWhy() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(1, subscribe(XdsType.CDS).toByteArray()));
+      Frame trailers =
+          h2.await(
+              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      Http2Headers h = h2.decode(trailers);
+      assertThat(h.get("grpc-status").toString()).isEqualTo("13"); // INTERNAL
+      assertThat(h.get("grpc-message").toString()).contains("compressed");
+    }
+  }
+
+  @Test
+  void aRequestThatIsNotADiscoveryRequest_failsTheStreamSayingWhy() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(0, new byte[] {(byte) 0xff, (byte) 0xff, 0x01}));
+      Frame trailers =
+          h2.await(
+              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      Http2Headers h = h2.decode(trailers);
+      assertThat(h.get("grpc-status").toString()).isEqualTo("13");
+      assertThat(h.get("grpc-message").toString()).contains("invalid request");
+    }
+  }
+}
