@@ -5,11 +5,12 @@
 #   benchmarks/run-scenarios.sh            everything
 #   SKIP_JMH=1 benchmarks/run-scenarios.sh scenarios only
 #   SKIP_K8S_SYNC=1 benchmarks/run-scenarios.sh without the Kubernetes first-sync run
+#   RESULTS_DIR=benchmarks/results/NAME ...   keep the JSON there instead of under the date
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 mvn -B -q -DskipTests package
-out="benchmarks/results/$(date -u +%Y-%m-%d)"
+out="${RESULTS_DIR:-benchmarks/results/$(date -u +%Y-%m-%d)}"
 mkdir -p "$out"
 loadgen=bin/sextant-loadgen
 
