@@ -41,6 +41,9 @@ public final class RawHttp2 implements AutoCloseable {
   public static final int ACK = 0x1;
   public static final int END_HEADERS = 0x4;
 
+  public static final String SOTW_ADS =
+      "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources";
+
   public static final String DELTA_ADS =
       "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources";
 

@@ -9,8 +9,11 @@ import static io.sextant.server.testing.RawHttp2.PING;
 import static io.sextant.server.testing.RawHttp2.WINDOW_UPDATE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
@@ -151,6 +154,86 @@ class BuiltinAdsServerTest {
       assertThat(responses(h2))
           .extracting(DeltaDiscoveryResponse::getTypeUrl)
           .containsExactly(XdsType.CDS.typeUrl(), XdsType.LDS.typeUrl());
+    }
+  }
+
+  /**
+   * A state-of-the-world EDS request naming {@code clusters} and enough clusters that do not exist
+   * to span about ten frames, as Envoy's ACKs do in a large mesh.
+   */
+  private static byte[] largeEdsRequest(List<String> clusters) {
+    DiscoveryRequest.Builder r =
+        DiscoveryRequest.newBuilder()
+            .setNode(Nodes.sidecar("sidecar~10.0.0.1~a.default~default.svc", "a", "default"))
+            .setTypeUrl(XdsType.EDS.typeUrl())
+            .addAllResourceNames(clusters);
+    for (int i = 0; i < 3000; i++) {
+      r.addResourceNames("outbound|8080||absent-" + i + ".default.svc.cluster.local");
+    }
+    return RawHttp2.grpc(r.build());
+  }
+
+  private static List<String> cluster(int... services) {
+    return Arrays.stream(services)
+        .mapToObj(i -> "outbound|8080||svc-" + i + ".default.svc.cluster.local")
+        .toList();
+  }
+
+  private static List<String> assignedClusters(RawHttp2 h2) throws Exception {
+    List<byte[]> messages = RawHttp2.messages(h2.data(STREAM));
+    assertThat(messages).hasSize(1);
+    return DiscoveryResponse.parseFrom(messages.get(0)).getResourcesList().stream()
+        .map(a -> unpackName(a))
+        .toList();
+  }
+
+  private static String unpackName(com.google.protobuf.Any a) {
+    try {
+      return a.unpack(ClusterLoadAssignment.class).getClusterName();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void requestsSpanningManyFrames_onSeveralConnectionsAtOnce_areEachReadWhole() throws Exception {
+    // More connections than event loops, so that some share one and gather at the same time.
+    List<List<String>> asked =
+        List.of(cluster(0, 1), cluster(2), cluster(3, 4), cluster(5), cluster(6, 7));
+    List<RawHttp2> connections = new java.util.ArrayList<>();
+    try {
+      List<byte[]> requests = new java.util.ArrayList<>();
+      for (List<String> clusters : asked) {
+        RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20);
+        connections.add(h2);
+        h2.open(STREAM, RawHttp2.SOTW_ADS, false);
+        requests.add(largeEdsRequest(clusters));
+      }
+      assertThat(requests.get(0).length).isGreaterThan(8 * 16_384);
+      // Each request is cut inside its prefix, then every 16,000 bytes from a different offset,
+      // and the connections take turns: whatever gathers one must not take another's pieces.
+      int[] sent = new int[asked.size()];
+      for (int round = 0;
+          IntStream.range(0, sent.length).anyMatch(i -> sent[i] < requests.get(i).length);
+          round++) {
+        for (int i = 0; i < sent.length; i++) {
+          byte[] r = requests.get(i);
+          if (sent[i] == r.length) {
+            continue;
+          }
+          int to = round == 0 ? 1 + i % 4 : Math.min(r.length, sent[i] + 16_000 - 1_000 * i);
+          connections.get(i).frame(DATA, 0, STREAM, Arrays.copyOfRange(r, sent[i], to));
+          sent[i] = to;
+        }
+      }
+      for (int i = 0; i < asked.size(); i++) {
+        RawHttp2 h2 = connections.get(i);
+        firstResponseData(h2);
+        h2.drain(100);
+        assertThat(assignedClusters(h2)).containsExactlyInAnyOrderElementsOf(asked.get(i));
+      }
+    } finally {
+      connections.forEach(RawHttp2::close);
     }
   }
 
