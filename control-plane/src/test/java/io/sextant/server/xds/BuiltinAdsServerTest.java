@@ -85,6 +85,22 @@ class BuiltinAdsServerTest {
     return h2.await("a DATA frame on the stream", f -> f.type() == DATA && f.stream() == STREAM);
   }
 
+  /**
+   * Opens a delta stream, subscribes to clusters and waits for the answer and the proxy's count.
+   */
+  private void connectedProxy(RawHttp2 h2) throws Exception {
+    h2.open(STREAM, DELTA_ADS, false);
+    h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+    firstResponseData(h2);
+    Eventually.until("the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+  }
+
+  /** The HEADERS frame that ends the stream. */
+  private static Frame trailers(RawHttp2 h2) throws Exception {
+    return h2.await(
+        "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+  }
+
   @Test
   void aHeaderBlockSplitIntoContinuationFrames_opensTheStream() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
@@ -288,16 +304,10 @@ class BuiltinAdsServerTest {
   @Test
   void aProxyThatEndsItsStream_isAnsweredOkAndForgotten() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
-      h2.open(STREAM, DELTA_ADS, false);
-      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
-      firstResponseData(h2);
-      Eventually.until(
-          "the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+      connectedProxy(h2);
 
       h2.frame(DATA, END_STREAM, STREAM, new byte[0]);
-      Frame trailers =
-          h2.await(
-              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      Frame trailers = trailers(h2);
       assertThat(h2.decode(trailers).get("grpc-status").toString()).isEqualTo("0");
       Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
     }
@@ -306,11 +316,7 @@ class BuiltinAdsServerTest {
   @Test
   void aProxyThatCancels_isForgotten() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
-      h2.open(STREAM, DELTA_ADS, false);
-      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
-      firstResponseData(h2);
-      Eventually.until(
-          "the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+      connectedProxy(h2);
 
       h2.frame(RawHttp2.RST_STREAM, 0, STREAM, ByteBuffer.allocate(4).putInt(8).array());
       Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
@@ -322,9 +328,7 @@ class BuiltinAdsServerTest {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
       h2.open(STREAM, DELTA_ADS, false);
       h2.frame(DATA, 0, STREAM, RawHttp2.grpc(1, subscribe(XdsType.CDS).toByteArray()));
-      Frame trailers =
-          h2.await(
-              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      Frame trailers = trailers(h2);
       Http2Headers h = h2.decode(trailers);
       assertThat(h.get("grpc-status").toString()).isEqualTo("13"); // INTERNAL
       assertThat(h.get("grpc-message").toString()).contains("compressed");
@@ -336,9 +340,7 @@ class BuiltinAdsServerTest {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
       h2.open(STREAM, DELTA_ADS, false);
       h2.frame(DATA, 0, STREAM, RawHttp2.grpc(0, new byte[] {(byte) 0xff, (byte) 0xff, 0x01}));
-      Frame trailers =
-          h2.await(
-              "trailers", f -> f.type() == HEADERS && f.stream() == STREAM && f.has(END_STREAM));
+      Frame trailers = trailers(h2);
       Http2Headers h = h2.decode(trailers);
       assertThat(h.get("grpc-status").toString()).isEqualTo("13");
       assertThat(h.get("grpc-message").toString()).contains("invalid request");
