@@ -26,6 +26,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.GlobalEventExecutor;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -39,6 +40,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,8 +111,13 @@ final class BuiltinAdsServer implements AutoCloseable {
     this.tracker = tracker;
     boolean epoll = Epoll.isAvailable();
     int threads = Runtime.getRuntime().availableProcessors();
-    boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-    workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    ThreadFactory bossThreads = new DefaultThreadFactory("sextant-xds-accept");
+    ThreadFactory workerThreads = new DefaultThreadFactory("sextant-xds");
+    boss = epoll ? new EpollEventLoopGroup(1, bossThreads) : new NioEventLoopGroup(1, bossThreads);
+    workers =
+        epoll
+            ? new EpollEventLoopGroup(threads, workerThreads)
+            : new NioEventLoopGroup(threads, workerThreads);
     Class<? extends ServerChannel> type =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     try {
@@ -130,13 +137,14 @@ final class BuiltinAdsServer implements AutoCloseable {
               .bind(new InetSocketAddress(address, port))
               .sync()
               .channel();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while binding", e);
-    } catch (RuntimeException e) {
-      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      throw new IOException("cannot bind " + address + ":" + port, e);
+    } catch (Exception e) { // Netty rethrows the bind's IOException undeclared
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException(
+          "cannot listen for xDS on " + address + ":" + port + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,12 +1,14 @@
 package io.sextant.server.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
+import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.config.SextantConfig.XdsTransport;
 import io.sextant.server.testing.AdsClient;
@@ -15,7 +17,13 @@ import io.sextant.server.testing.Eventually;
 import io.sextant.server.testing.Nodes;
 import io.sextant.server.testing.Pipeline;
 import io.sextant.server.testing.Unpacked;
+import io.sextant.translator.ProxyContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -62,6 +70,41 @@ class XdsTransportTest {
       Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(XdsTransport.class)
+  void aPortInUse_isAnErrorNamingIt_andLeavesNoThreadBehind(XdsTransport transport)
+      throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      XdsServer server =
+          new XdsServer(
+              "127.0.0.1",
+              taken.getLocalPort(),
+              transport,
+              new XdsStreams(),
+              new ProxyTracker(NO_GROUPS, new Metrics(), Clock.systemUTC()));
+      assertThatThrownBy(server::start)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining(Integer.toString(taken.getLocalPort()));
+    }
+    // A JVM whose control plane could not start must be able to exit.
+    Eventually.until(
+        "the server's threads are gone",
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
+                .noneMatch(t -> t.getName().startsWith("sextant-xds")));
+  }
+
+  private static final ProxyGroups NO_GROUPS =
+      new ProxyGroups() {
+        @Override
+        public void connected(long streamId, ProxyContext proxy) {}
+
+        @Override
+        public void disconnected(long streamId, ProxyContext proxy) {}
+      };
 
   @ParameterizedTest
   @EnumSource(XdsTransport.class)
