@@ -93,6 +93,7 @@ final class BuiltinAdsServer implements AutoCloseable {
   private static final int MAX_FRAME = 16_384;
   private static final int MAX_MESSAGE = 16 * 1024 * 1024;
   private static final int HEADROOM = 9;
+  private static final int MAX_HEADER_BLOCK = 64 << 10;
 
   /** :status 200, content-type: application/grpc, without touching the HPACK tables. */
   private static final byte[] RESPONSE_HEADERS = responseHeaders();
@@ -314,6 +315,12 @@ final class BuiltinAdsServer implements AutoCloseable {
             return;
           }
           headerBlock.writeBytes(payload);
+          if (headerBlock.readableBytes() > MAX_HEADER_BLOCK) {
+            // Headers are at most 8 KiB decoded (SETTINGS_MAX_HEADER_LIST_SIZE); a block that
+            // keeps growing is an attack on memory, not a request.
+            goAway(11, "a header block of more than " + MAX_HEADER_BLOCK + " bytes"); // CALM
+            return;
+          }
           if ((flags & END_HEADERS) != 0) {
             ByteBuf block = headerBlock;
             headerBlock = null;

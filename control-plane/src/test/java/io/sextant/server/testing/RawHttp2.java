@@ -34,6 +34,7 @@ public final class RawHttp2 implements AutoCloseable {
   public static final int RST_STREAM = 3;
   public static final int SETTINGS = 4;
   public static final int PING = 6;
+  public static final int GOAWAY = 7;
   public static final int WINDOW_UPDATE = 8;
   public static final int CONTINUATION = 9;
 

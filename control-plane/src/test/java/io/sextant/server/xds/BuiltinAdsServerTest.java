@@ -125,6 +125,19 @@ class BuiltinAdsServerTest {
   }
 
   @Test
+  void aHeaderBlockThatNeverEnds_closesTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      byte[] block = h2.requestHeaders(STREAM, DELTA_ADS);
+      h2.frame(HEADERS, 0, STREAM, block);
+      for (int i = 0; i < 5; i++) {
+        h2.frame(RawHttp2.CONTINUATION, 0, STREAM, new byte[16_000]);
+      }
+      Frame goAway = h2.await("a GOAWAY", f -> f.type() == RawHttp2.GOAWAY);
+      assertThat(ByteBuffer.wrap(goAway.payload()).getInt(4)).as("ENHANCE_YOUR_CALM").isEqualTo(11);
+    }
+  }
+
+  @Test
   void aResponseLargerThanTheProxysWindow_waitsForTheWindowToGrow() throws Exception {
     int window = 100;
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), window)) {
