@@ -171,6 +171,9 @@ final class BuiltinAdsServer implements AutoCloseable {
     private ChannelHandlerContext ctx;
     private boolean prefaceRead;
 
+    /** The connection is being closed for an error: what else arrives is dropped. */
+    private boolean closing;
+
     /** Writes made while reading or draining are flushed once, at the end. */
     private boolean reading;
 
@@ -239,13 +242,23 @@ final class BuiltinAdsServer implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       Throwable why = cause.getCause() != null ? cause.getCause() : cause;
-      LOG.warn("xDS connection from {} closed: {}", ctx.channel().remoteAddress(), why.toString());
+      if (why instanceof IOException) {
+        // A proxy going away (connection reset): the stream's own disconnect line says so.
+        LOG.debug("xDS connection from {}: {}", ctx.channel().remoteAddress(), why.toString());
+      } else {
+        LOG.warn(
+            "xDS connection from {} closed: {}", ctx.channel().remoteAddress(), why.toString());
+      }
       ctx.close();
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
         throws Exception {
+      if (closing) {
+        in.skipBytes(in.readableBytes()); // what a closed connection still had in flight
+        return;
+      }
       if (!prefaceRead) {
         if (in.readableBytes() < PREFACE.length) {
           return;
@@ -256,6 +269,7 @@ final class BuiltinAdsServer implements AutoCloseable {
                 "xDS connection from {} closed: not HTTP/2 (plaintext xDS expects the HTTP/2"
                     + " preface; a TLS client or HTTP/1.1 cannot connect here)",
                 ctx.channel().remoteAddress());
+            closing = true;
             ctx.close();
             return;
           }
@@ -470,6 +484,7 @@ final class BuiltinAdsServer implements AutoCloseable {
       ByteBuf b = ctx.alloc().buffer(17);
       frameHeader(b, 8, GOAWAY, 0, 0);
       b.writeInt(lastStream).writeInt(error);
+      closing = true;
       ctx.writeAndFlush(b);
       ctx.close();
     }
