@@ -5,24 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.sextant.server.admin.Metrics;
-import io.sextant.translator.ProxyContext;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What a stream does when gRPC has no memory left for a response. */
 class XdsStreamMemoryTest {
-  private static final ProxyGroups NO_GROUPS =
-      new ProxyGroups() {
-        @Override
-        public void connected(long streamId, ProxyContext proxy) {}
-
-        @Override
-        public void disconnected(long streamId, ProxyContext proxy) {}
-      };
-
   @Test
   void aResponseThatFindsNoMemory_endsTheStream_soTheProxyReconnectsInsteadOfWaitingForever() {
     List<Throwable> errors = new ArrayList<>();
@@ -41,12 +29,7 @@ class XdsStreamMemoryTest {
           @Override
           public void onCompleted() {}
         };
-    DeltaStream stream =
-        new DeltaStream(
-            1,
-            out,
-            new XdsStreams(),
-            new ProxyTracker(NO_GROUPS, new Metrics(), Clock.systemUTC()));
+    DeltaStream stream = new DeltaStream(1, out, new XdsStreams(), LoneTracker.create());
     EncodedResponse response =
         EncodedResponse.of(XdsType.CDS, "v1", "1", ByteString.EMPTY, 0, List.of());
 

@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
-import io.sextant.server.admin.Metrics;
 import io.sextant.server.config.SextantConfig;
 import io.sextant.server.config.SextantConfig.XdsTransport;
 import io.sextant.server.testing.AdsClient;
@@ -17,11 +16,9 @@ import io.sextant.server.testing.Eventually;
 import io.sextant.server.testing.Nodes;
 import io.sextant.server.testing.Pipeline;
 import io.sextant.server.testing.Unpacked;
-import io.sextant.translator.ProxyContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,11 +76,7 @@ class XdsTransportTest {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       XdsServer server =
           new XdsServer(
-              "127.0.0.1",
-              taken.getLocalPort(),
-              transport,
-              new XdsStreams(),
-              new ProxyTracker(NO_GROUPS, new Metrics(), Clock.systemUTC()));
+              "127.0.0.1", taken.getLocalPort(), transport, new XdsStreams(), LoneTracker.create());
       assertThatThrownBy(server::start)
           .isInstanceOf(IOException.class)
           .hasMessageContaining(Integer.toString(taken.getLocalPort()));
@@ -96,15 +89,6 @@ class XdsTransportTest {
                 .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
                 .noneMatch(t -> t.getName().startsWith("sextant-xds")));
   }
-
-  private static final ProxyGroups NO_GROUPS =
-      new ProxyGroups() {
-        @Override
-        public void connected(long streamId, ProxyContext proxy) {}
-
-        @Override
-        public void disconnected(long streamId, ProxyContext proxy) {}
-      };
 
   @ParameterizedTest
   @EnumSource(XdsTransport.class)
