@@ -2,6 +2,7 @@ package io.sextant.registry.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,13 +49,24 @@ final class Watched<T extends HasMetadata> {
     return Optional.empty();
   }
 
+  /**
+   * The objects filed under {@code key} in {@code index}, read while no informer is moving an
+   * object between index entries.
+   *
+   * <p>fabric8's cache updates an object's index entries by removing the old ones and adding the
+   * new ones, holding the cache's monitor; its index reads do not take that monitor. A relist (at
+   * start with a server that replays its objects on the watch, or after {@code 410 Gone}) puts
+   * every object again with the same resource version, which fires no event. An unlocked read in
+   * that instant misses an object that never went away, and nothing follows to correct it: a
+   * service would be served without that slice's endpoints until its next change.
+   */
   List<T> byIndex(String index, String key) {
-    if (informers.size() == 1) {
-      return informers.get(0).getIndexer().byIndex(index, key);
-    }
     List<T> all = new ArrayList<>();
     for (SharedIndexInformer<T> informer : informers) {
-      all.addAll(informer.getIndexer().byIndex(index, key));
+      Indexer<T> indexer = informer.getIndexer();
+      synchronized (indexer) {
+        all.addAll(indexer.byIndex(index, key));
+      }
     }
     return all;
   }
