@@ -13,8 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Forwards loopback TCP connections to a target port. {@link #stop} closes the listening socket and
- * every open connection, the way an unreachable server looks to a client; {@link #start} binds the
- * same port again.
+ * resets every open connection, the way an unreachable server looks to a client; {@link #start}
+ * binds the same port again.
+ *
+ * <p>A reset, not an orderly close: with an orderly close, fabric8's watches over the JDK's HTTP
+ * client went on reporting themselves open for 20 s in 5 of 175 runs of an outage test; with a
+ * reset, in none of 150.
  */
 public final class TcpProxy {
   private final int target;
@@ -55,7 +59,7 @@ public final class TcpProxy {
     }
     closeQuietly(listening);
     listening = null;
-    open.forEach(TcpProxy::closeQuietly);
+    open.forEach(TcpProxy::reset);
     open.clear();
   }
 
@@ -63,15 +67,35 @@ public final class TcpProxy {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
-        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-        open.add(client);
-        open.add(upstream);
+        Socket upstream;
+        try {
+          upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+        } catch (IOException e) {
+          closeQuietly(client); // the target went away; the client sees a dropped connection
+          continue;
+        }
+        if (!register(server, client, upstream)) {
+          // stop() ran between accept and here: this connection must not outlive it
+          closeQuietly(client);
+          closeQuietly(upstream);
+          continue;
+        }
         pipe(client, upstream);
         pipe(upstream, client);
       } catch (IOException e) {
-        // closed by stop(), or the target went away; the client sees a dropped connection
+        // closed by stop()
       }
     }
+  }
+
+  /** Records a connection's sockets for stop() to close; false if {@code server} was stopped. */
+  private synchronized boolean register(ServerSocket server, Socket client, Socket upstream) {
+    if (listening != server) {
+      return false;
+    }
+    open.add(client);
+    open.add(upstream);
+    return true;
   }
 
   private static void pipe(Socket from, Socket to) {
@@ -96,6 +120,16 @@ public final class TcpProxy {
             "tcp-proxy-pipe");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** Closes with a reset (RST) rather than an orderly FIN. */
+  private static void reset(Socket s) {
+    try {
+      s.setSoLinger(true, 0);
+    } catch (IOException e) {
+      // already closed
+    }
+    closeQuietly(s);
   }
 
   private static void closeQuietly(AutoCloseable c) {
