@@ -6,6 +6,7 @@ import io.grpc.KnownLength;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufUtil;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -108,6 +109,17 @@ final class BuiltinAdsServer implements AutoCloseable {
 
   BuiltinAdsServer(String address, int port, XdsStreams streams, ProxyTracker tracker)
       throws IOException {
+    this(address, port, streams, tracker, ByteBufAllocator.DEFAULT);
+  }
+
+  /** {@code allocator}: where connections take their buffers (Netty's pooled one, or a test's). */
+  BuiltinAdsServer(
+      String address,
+      int port,
+      XdsStreams streams,
+      ProxyTracker tracker,
+      ByteBufAllocator allocator)
+      throws IOException {
     this.streams = streams;
     this.tracker = tracker;
     boolean epoll = Epoll.isAvailable();
@@ -127,6 +139,7 @@ final class BuiltinAdsServer implements AutoCloseable {
               .group(boss, workers)
               .channel(type)
               .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.ALLOCATOR, allocator)
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -720,6 +733,32 @@ final class BuiltinAdsServer implements AutoCloseable {
         if (closed) {
           throw Status.CANCELLED.withDescription("the call is closed").asRuntimeException();
         }
+        // The buffer is taken on the event loop, which also releases it: a pooled buffer taken on
+        // the push thread and released here went back through Netty's cross-thread queues, which
+        // cost more than the copy.
+        run(
+            () -> {
+              if (closed) {
+                return;
+              }
+              ByteBuf b;
+              try {
+                b = message(response);
+              } catch (OutOfMemoryError e) {
+                // Without the response the stream would wait for an ACK that never comes: end it,
+                // and the proxy reconnects and is sent its whole configuration again.
+                fail(
+                    Status.RESOURCE_EXHAUSTED.withDescription(
+                        "the control plane ran out of memory sending a response; reconnect"));
+                return;
+              }
+              pending.add(b);
+              trySend();
+            });
+      }
+
+      /** The response as one gRPC message, with room in front for its DATA frame's header. */
+      private ByteBuf message(EncodedResponse response) {
         int size = response.size();
         ByteBuf b = ctx.alloc().directBuffer(HEADROOM + 5 + size);
         b.writerIndex(HEADROOM);
@@ -727,15 +766,7 @@ final class BuiltinAdsServer implements AutoCloseable {
         response.bytes.copyTo(b.nioBuffer(b.writerIndex(), size));
         b.writerIndex(b.writerIndex() + size);
         b.readerIndex(HEADROOM);
-        run(
-            () -> {
-              if (closed) {
-                b.release();
-                return;
-              }
-              pending.add(b);
-              trySend();
-            });
+        return b;
       }
 
       @Override

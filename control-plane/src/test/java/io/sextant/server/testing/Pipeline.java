@@ -27,6 +27,11 @@ public final class Pipeline implements AutoCloseable {
   public final MemoryRegistry registry = new MemoryRegistry("memory");
   public final Metrics metrics = new Metrics();
   public final PushScheduler scheduler;
+
+  /** The streams and tracker behind the xDS server, for a test to serve them another way too. */
+  public final XdsStreams streams = new XdsStreams();
+
+  public final ProxyTracker tracker;
   private final AtomicBoolean synced;
   private final XdsServer xds;
   private final AdminServer admin;
@@ -61,7 +66,6 @@ public final class Pipeline implements AutoCloseable {
     for (MeshService s : services) {
       registry.put(s);
     }
-    XdsStreams streams = new XdsStreams();
     scheduler =
         new PushScheduler(
             registry::services,
@@ -71,7 +75,7 @@ public final class Pipeline implements AutoCloseable {
             streams,
             metrics,
             groupIdle);
-    ProxyTracker tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
+    tracker = new ProxyTracker(scheduler, metrics, Clock.systemUTC());
     scheduler.start();
     registry.start(scheduler);
     try {

@@ -14,6 +14,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.netty.shaded.io.netty.buffer.AbstractByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.UnpooledByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.sextant.fixtures.Services;
 import io.sextant.model.MeshService;
@@ -357,6 +360,59 @@ class BuiltinAdsServerTest {
       Http2Headers h = h2.decode(trailers);
       assertThat(h.get("grpc-status").toString()).isEqualTo("13");
       assertThat(h.get("grpc-message").toString()).contains("invalid request");
+    }
+  }
+
+  /**
+   * No direct memory for a response: the stream ends with RESOURCE_EXHAUSTED, so the proxy
+   * reconnects instead of waiting for a response that was never sent, and the stream is forgotten.
+   */
+  @Test
+  void aResponseThatFindsNoMemory_endsTheStreamSayingWhy_andTheProxyIsForgotten() throws Exception {
+    try (BuiltinAdsServer server =
+            new BuiltinAdsServer(
+                "127.0.0.1", 0, pipeline.streams, pipeline.tracker, new NoMemoryForResponses());
+        RawHttp2 h2 = new RawHttp2(server.port(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+
+      Http2Headers h = h2.decode(trailers(h2));
+      assertThat(h.get("grpc-status").toString()).isEqualTo("8"); // RESOURCE_EXHAUSTED
+      assertThat(h.get("grpc-message").toString()).contains("ran out of memory");
+      Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
+    }
+  }
+
+  /** Buffers from the heap, except a response's: no direct memory is left for those. */
+  private static final class NoMemoryForResponses extends AbstractByteBufAllocator {
+    NoMemoryForResponses() {
+      super(false);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+      boolean forAResponse =
+          StackWalker.getInstance()
+              .walk(
+                  frames ->
+                      frames.anyMatch(
+                          f ->
+                              f.getClassName().endsWith("BuiltinAdsServer$Connection$H2Stream")
+                                  && f.getMethodName().equals("message")));
+      if (forAResponse) {
+        throw new OutOfMemoryError("Cannot reserve " + initialCapacity + " bytes of direct memory");
+      }
+      return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+      return UnpooledByteBufAllocator.DEFAULT.heapBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+      return false;
     }
   }
 }
