@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -100,15 +101,21 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
         }
       }
     } else {
-      Set<String> candidates = new HashSet<>(s.force);
-      if (s.sent != null) {
+      Collection<String> candidates;
+      if (s.sent != null && s.force.isEmpty()) {
+        // The usual push: what changed since the last response, read where it is kept.
+        candidates = snapshot.changedSince(type, s.sent);
+      } else if (s.sent != null) {
+        candidates = new HashSet<>(s.force);
         candidates.addAll(snapshot.changedSince(type, s.sent));
       } else {
-        candidates.addAll(s.names);
+        Set<String> all = new HashSet<>(s.force);
+        all.addAll(s.names);
         if (s.wildcard) {
-          snapshot.all(type).forEach(r -> candidates.add(r.name()));
+          snapshot.all(type).forEach(r -> all.add(r.name()));
         }
-        candidates.addAll(initial.keySet()); // held by the proxy: each is current, changed or gone
+        all.addAll(initial.keySet()); // held by the proxy: each is current, changed or gone
+        candidates = all;
       }
       List<Resource> resources = new ArrayList<>();
       for (String n : candidates) {

@@ -7,6 +7,8 @@ import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * A DiscoveryResponse or DeltaDiscoveryResponse already in wire form. Its resources are bytes
@@ -21,6 +23,23 @@ final class EncodedResponse {
   private static final int TYPE_URL = 4;
   private static final int NONCE = 5;
   private static final int REMOVED = 6;
+
+  /** Each type's type_url field, tag and all, encoded once. */
+  private static final Map<XdsType, byte[]> TYPE_FIELDS = new EnumMap<>(XdsType.class);
+
+  static {
+    for (XdsType type : XdsType.values()) {
+      byte[] field = new byte[CodedOutputStream.computeStringSize(TYPE_URL, type.typeUrl())];
+      try {
+        CodedOutputStream c = CodedOutputStream.newInstance(field);
+        c.writeString(TYPE_URL, type.typeUrl());
+        c.checkNoSpaceLeft();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      TYPE_FIELDS.put(type, field);
+    }
+  }
 
   final ByteString bytes;
   final int resources;
@@ -38,9 +57,10 @@ final class EncodedResponse {
       ByteString entries,
       int resources,
       Iterable<String> removed) {
+    byte[] typeField = TYPE_FIELDS.get(type);
     int size =
         CodedOutputStream.computeStringSize(VERSION, version)
-            + CodedOutputStream.computeStringSize(TYPE_URL, type.typeUrl())
+            + typeField.length
             + CodedOutputStream.computeStringSize(NONCE, nonce);
     for (String name : removed) {
       size += CodedOutputStream.computeStringSize(REMOVED, name);
@@ -49,7 +69,7 @@ final class EncodedResponse {
     try {
       CodedOutputStream c = CodedOutputStream.newInstance(head);
       c.writeString(VERSION, version);
-      c.writeString(TYPE_URL, type.typeUrl());
+      c.writeRawBytes(typeField);
       c.writeString(NONCE, nonce);
       for (String name : removed) {
         c.writeString(REMOVED, name);
