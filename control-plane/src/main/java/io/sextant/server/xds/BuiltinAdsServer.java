@@ -181,6 +181,7 @@ final class BuiltinAdsServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> outbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final ArrayDeque<H2Stream> blocked = new ArrayDeque<>();
+    private final FloodLimits limits = new FloodLimits(System::nanoTime);
     private ChannelHandlerContext ctx;
     private boolean prefaceRead;
 
@@ -359,6 +360,14 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
         }
         case RST_STREAM -> {
+          if (!limits.resetAllowed()) {
+            goAway(
+                11,
+                "more than "
+                    + FloodLimits.RESETS_PER_WINDOW
+                    + " streams reset within 30 s"); // ENHANCE_YOUR_CALM
+            return;
+          }
           H2Stream s = byId.remove(stream);
           if (s != null) {
             s.cancelled();
@@ -371,6 +380,11 @@ final class BuiltinAdsServer implements AutoCloseable {
         }
         case PING -> {
           if ((flags & ACK) == 0 && payload.readableBytes() == 8) {
+            if (!limits.pingAllowed()) {
+              // gRPC's clients recognise this debug text and slow their keepalive down.
+              goAway(11, "pings more often than every 10 s", "too_many_pings");
+              return;
+            }
             ByteBuf b = ctx.alloc().buffer(17);
             frameHeader(b, 8, PING, ACK, 0);
             b.writeBytes(payload);
@@ -472,6 +486,7 @@ final class BuiltinAdsServer implements AutoCloseable {
         b.writeBytes(RESPONSE_HEADERS);
         trailerFields(b, Status.UNIMPLEMENTED.withDescription("Method not found: " + p));
         b.setMedium(lengthAt, b.writerIndex() - lengthAt - 9);
+        limits.serverSent();
         write(b);
         return;
       }
@@ -479,6 +494,7 @@ final class BuiltinAdsServer implements AutoCloseable {
       ByteBuf b = ctx.alloc().buffer(9 + RESPONSE_HEADERS.length);
       frameHeader(b, RESPONSE_HEADERS.length, HEADERS, END_HEADERS, stream);
       b.writeBytes(RESPONSE_HEADERS);
+      limits.serverSent();
       write(b);
       if (endStream) {
         s.remoteClosed();
@@ -493,10 +509,16 @@ final class BuiltinAdsServer implements AutoCloseable {
     }
 
     private void goAway(int error, String why) {
+      goAway(error, why, "");
+    }
+
+    /** Ends the connection with GOAWAY {@code error}, {@code debug} as its debug data. */
+    private void goAway(int error, String why, String debug) {
       LOG.warn("xDS connection from {} closed: {}", ctx.channel().remoteAddress(), why);
-      ByteBuf b = ctx.alloc().buffer(17);
-      frameHeader(b, 8, GOAWAY, 0, 0);
-      b.writeInt(lastStream).writeInt(error);
+      byte[] data = debug.getBytes(StandardCharsets.US_ASCII);
+      ByteBuf b = ctx.alloc().buffer(17 + data.length);
+      frameHeader(b, 8 + data.length, GOAWAY, 0, 0);
+      b.writeInt(lastStream).writeInt(error).writeBytes(data);
       closing = true;
       ctx.writeAndFlush(b);
       ctx.close();
@@ -814,6 +836,7 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
           sendWindow -= n;
           Connection.this.sendWindow -= n;
+          limits.serverSent();
           if (n == left && m.readerIndex() == HEADROOM) {
             // The whole message in one frame: its header goes in the room left for it.
             pending.poll();
@@ -836,6 +859,7 @@ final class BuiltinAdsServer implements AutoCloseable {
         if (trailers != null) {
           ByteBuf t = trailers;
           trailers = null;
+          limits.serverSent();
           write(t);
           removeIfDone();
         }

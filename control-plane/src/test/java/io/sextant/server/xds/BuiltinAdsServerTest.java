@@ -318,6 +318,39 @@ class BuiltinAdsServerTest {
   }
 
   @Test
+  void aClientPingingOnAndOn_isToldToCalmDown_asGrpcServersDo() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      for (int i = 0; i < 3; i++) {
+        h2.frame(PING, 0, 0, new byte[8]);
+      }
+      Frame goAway = h2.await("a GOAWAY", f -> f.type() == RawHttp2.GOAWAY);
+      ByteBuffer p = ByteBuffer.wrap(goAway.payload());
+      assertThat(p.getInt(4)).as("ENHANCE_YOUR_CALM").isEqualTo(11);
+      assertThat(new String(goAway.payload(), 8, goAway.payload().length - 8, "US-ASCII"))
+          .isEqualTo("too_many_pings");
+      assertThat(h2.read.stream().filter(f -> f.type() == PING && f.has(RawHttp2.ACK)))
+          .as("the two pings within the limit are answered")
+          .hasSize(2);
+    }
+  }
+
+  @Test
+  void streamsOpenedAndResetOnAndOn_endTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      byte[] cancel = ByteBuffer.allocate(4).putInt(8).array();
+      for (int i = 0; i <= FloodLimits.RESETS_PER_WINDOW; i++) {
+        int stream = 1 + 2 * i;
+        h2.open(stream, DELTA_ADS, false);
+        h2.frame(RawHttp2.RST_STREAM, 0, stream, cancel);
+      }
+      Frame goAway = h2.await("a GOAWAY", f -> f.type() == RawHttp2.GOAWAY);
+      assertThat(ByteBuffer.wrap(goAway.payload()).getInt(4)).isEqualTo(11);
+      Eventually.until(
+          "no stream is left behind", () -> pipeline.metrics.connectedProxies.get() == 0);
+    }
+  }
+
+  @Test
   void aProxyThatEndsItsStream_isAnsweredOkAndForgotten() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
       connectedProxy(h2);
