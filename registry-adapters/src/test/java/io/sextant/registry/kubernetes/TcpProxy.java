@@ -8,8 +8,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Forwards loopback TCP connections to a target port. {@link #stop} closes the listening socket and
@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TcpProxy {
   private final int target;
-  private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final List<Socket> open = new ArrayList<>(); // guarded by this
   private volatile ServerSocket listening;
   private int port;
 
@@ -76,8 +76,8 @@ public final class TcpProxy {
         }
         if (!register(server, client, upstream)) {
           // stop() ran between accept and here: this connection must not outlive it
-          closeQuietly(client);
-          closeQuietly(upstream);
+          reset(client);
+          reset(upstream);
           continue;
         }
         pipe(client, upstream);
