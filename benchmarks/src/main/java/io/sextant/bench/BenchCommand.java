@@ -1,5 +1,6 @@
 package io.sextant.bench;
 
+import io.sextant.bench.loadgen.LoadGenerator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,7 @@ public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    LoadGenerator.cacheLargeBuffers();
     System.exit(new CommandLine(new BenchCommand()).execute(args));
   }
 
