@@ -634,6 +634,7 @@ final class BuiltinAdsServer implements AutoCloseable {
               byte[] b = body;
               body = null;
               deliver(Unpooled.wrappedBuffer(b, 0, bodyLength));
+              SotwRequest.endLoans(); // a request read in place from b is done with it
               Assembly.giveBack(b);
             }
           } else if (prefixRead == 0 && payload.readableBytes() >= 5) {
@@ -911,7 +912,16 @@ final class BuiltinAdsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A message gathered from several frames is already in an array of this thread's ({@link
+   * Assembly}), and is read there: an EDS ACK repeats every name the proxy watches (58 KB at
+   * mesh-1k), and copying it once more cost as much as comparing its names. One that came whole in
+   * a frame lies in Netty's direct memory, and is copied into a thread's array once.
+   */
   private static Object sotw(ByteBuf message) {
+    if (message.hasArray() && message.arrayOffset() == 0 && message.readerIndex() == 0) {
+      return SotwRequest.readLent(message.array(), message.readableBytes());
+    }
     return SotwRequest.MARSHALLER.parse(new KnownLengthStream(message));
   }
 

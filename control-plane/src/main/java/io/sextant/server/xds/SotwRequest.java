@@ -419,6 +419,37 @@ final class SotwRequest {
     return parse(target, size, buffer);
   }
 
+  /**
+   * Reads a request from {@code bytes[0..length)} where they lie, without copying them: the builtin
+   * server lends the array it gathered a message in, for the {@code onNext} that receives the
+   * request, and calls {@link #endLoans} when it takes the array back. Fails as {@link #MARSHALLER}
+   * does.
+   */
+  static SotwRequest readLent(byte[] bytes, int length) {
+    Buffer buffer = BUFFERS.get();
+    buffer.uses++;
+    try {
+      return parse(bytes, length, buffer);
+    } catch (InvalidProtocolBufferException e) {
+      throw unreadable(e);
+    }
+  }
+
+  /**
+   * Ends the validity of the requests this thread has read, those from lent arrays ({@link
+   * #readLent}) included: reading their node or names now throws.
+   */
+  static void endLoans() {
+    BUFFERS.get().uses++;
+  }
+
+  private static RuntimeException unreadable(InvalidProtocolBufferException e) {
+    return io.grpc.Status.INTERNAL
+        .withDescription("invalid DiscoveryRequest: " + e.getMessage())
+        .withCause(e)
+        .asRuntimeException();
+  }
+
   /** Reads requests from gRPC as raw bytes; responses go the other way only. */
   static final MethodDescriptor.Marshaller<SotwRequest> MARSHALLER =
       new MethodDescriptor.Marshaller<>() {
@@ -432,10 +463,7 @@ final class SotwRequest {
           try {
             return read(stream);
           } catch (InvalidProtocolBufferException e) {
-            throw io.grpc.Status.INTERNAL
-                .withDescription("invalid DiscoveryRequest: " + e.getMessage())
-                .withCause(e)
-                .asRuntimeException();
+            throw unreadable(e);
           } catch (IOException e) {
             throw io.grpc.Status.INTERNAL
                 .withDescription("cannot read request")

@@ -14,6 +14,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -212,6 +213,33 @@ class SotwRequestTest {
     assertThatThrownBy(() -> first.hasNames(new byte[] {1}))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(first::node).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aRequestInALentArray_isReadWhereItLies_untilTheArrayIsTakenBack() {
+    byte[] wire = request(clusters(2000)).toByteArray();
+    byte[] lent = Arrays.copyOf(wire, wire.length + 100); // an array larger than its message
+
+    SotwRequest r = SotwRequest.readLent(lent, wire.length);
+    assertThat(r.names()).isEqualTo(clusters(2000));
+    assertThat(r.node().getId()).isEqualTo("sidecar-1.default");
+    assertThat(r.hasNames(read(request(clusters(2000))).encodedNames())).isTrue();
+
+    SotwRequest.endLoans();
+    assertThat(r.responseNonce()).as("what was read up front stays").isEqualTo("42");
+    assertThatThrownBy(r::names)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("onNext");
+    assertThatThrownBy(r::node).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void garbageInALentArray_isRejectedAsGrpcWouldRejectIt() {
+    byte[] lent = {0x1a, 0x7f, 'a'}; // a name said to be 127 bytes long
+
+    assertThatThrownBy(() -> SotwRequest.readLent(lent, lent.length))
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("invalid DiscoveryRequest");
   }
 
   @Test
