@@ -45,7 +45,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -603,7 +602,7 @@ final class BuiltinAdsServer implements AutoCloseable {
       private int bodyLength;
       private int bodyRead;
       private StreamObserver<Object> requests;
-      private Function<ByteBuf, Object> parser;
+      private Parser parser;
       private ByteBuf trailers;
       private boolean queued;
       private volatile boolean closed;
@@ -614,7 +613,7 @@ final class BuiltinAdsServer implements AutoCloseable {
       }
 
       @SuppressWarnings("unchecked")
-      void start(StreamObserver<?> requests, Function<ByteBuf, Object> parser) {
+      void start(StreamObserver<?> requests, Parser parser) {
         this.requests = (StreamObserver<Object>) requests;
         this.parser = parser;
       }
@@ -633,7 +632,7 @@ final class BuiltinAdsServer implements AutoCloseable {
             if (bodyRead == bodyLength) {
               byte[] b = body;
               body = null;
-              deliver(Unpooled.wrappedBuffer(b, 0, bodyLength));
+              deliver(Unpooled.wrappedBuffer(b, 0, bodyLength), true);
               SotwRequest.endLoans(); // a request read in place from b is done with it
               Assembly.giveBack(b);
             }
@@ -645,7 +644,7 @@ final class BuiltinAdsServer implements AutoCloseable {
             }
             payload.skipBytes(5);
             if (payload.readableBytes() >= length) {
-              deliver(payload.readSlice(length));
+              deliver(payload.readSlice(length), false);
             } else {
               startBody(length);
             }
@@ -664,7 +663,7 @@ final class BuiltinAdsServer implements AutoCloseable {
                 break;
               }
               if (length == 0) {
-                deliver(Unpooled.EMPTY_BUFFER);
+                deliver(Unpooled.EMPTY_BUFFER, false);
               } else {
                 startBody(length);
               }
@@ -706,10 +705,10 @@ final class BuiltinAdsServer implements AutoCloseable {
         return true;
       }
 
-      private void deliver(ByteBuf message) {
+      private void deliver(ByteBuf message, boolean gathered) {
         Object request;
         try {
-          request = parser.apply(message);
+          request = parser.parse(message, gathered);
         } catch (RuntimeException e) {
           fail(Status.INTERNAL.withDescription("invalid request: " + e.getMessage()));
           return;
@@ -904,7 +903,17 @@ final class BuiltinAdsServer implements AutoCloseable {
     }
   }
 
-  private static Object delta(ByteBuf message) {
+  /** Reads a request from its message. */
+  @FunctionalInterface
+  private interface Parser {
+    /**
+     * {@code gathered}: the message is the whole of an {@link Assembly} array, lent until the
+     * {@code onNext} that receives the request returns.
+     */
+    Object parse(ByteBuf message, boolean gathered);
+  }
+
+  private static Object delta(ByteBuf message, boolean gathered) {
     try {
       return DeltaDiscoveryRequest.parseFrom(message.nioBuffer());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -918,8 +927,8 @@ final class BuiltinAdsServer implements AutoCloseable {
    * mesh-1k), and copying it once more cost as much as comparing its names. One that came whole in
    * a frame lies in Netty's direct memory, and is copied into a thread's array once.
    */
-  private static Object sotw(ByteBuf message) {
-    if (message.hasArray() && message.arrayOffset() == 0 && message.readerIndex() == 0) {
+  private static Object sotw(ByteBuf message, boolean gathered) {
+    if (gathered) {
       return SotwRequest.readLent(message.array(), message.readableBytes());
     }
     return SotwRequest.MARSHALLER.parse(new KnownLengthStream(message));
