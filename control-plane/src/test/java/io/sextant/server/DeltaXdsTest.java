@@ -9,6 +9,8 @@ import io.sextant.server.testing.Eventually;
 import io.sextant.server.testing.TestMesh;
 import io.sextant.server.testing.Unpacked;
 import io.sextant.server.xds.XdsType;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -105,5 +107,22 @@ class DeltaXdsTest {
           assertThat(mesh.admin().syncz(PROXY).orElseThrow().get("protocol").getAsString())
               .isEqualTo("delta");
         });
+  }
+
+  @Test
+  void aProxyReconnectingWithEverythingCurrent_isSentNothing_andShownHoldingTheCurrentVersion() {
+    DeltaDiscoveryResponse clusters = envoy.fetch(XdsType.CDS);
+    Map<String, String> held = new HashMap<>();
+    clusters.getResourcesList().forEach(r -> held.put(r.getName(), r.getVersion()));
+    envoy.close();
+    Eventually.holds(() -> assertThat(mesh.admin().syncz(PROXY)).isEmpty());
+
+    DeltaAdsClient again = mesh.delta(TestMesh.productpage(PROXY));
+    again.resume(XdsType.CDS, held);
+
+    assertThat(again.nextWithinQuietPeriod(XdsType.CDS)).isEmpty();
+    assertThat(mesh.admin().syncz(PROXY, XdsType.CDS).get("acked").getAsString())
+        .isEqualTo(clusters.getSystemVersionInfo());
+    assertThat(mesh.admin().syncz(PROXY, XdsType.CDS).get("sent").getAsString()).isEmpty();
   }
 }

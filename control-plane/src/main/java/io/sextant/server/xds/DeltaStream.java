@@ -132,6 +132,12 @@ final class DeltaStream extends XdsStream implements StreamObserver<DeltaDiscove
       body = ResourceSet.encode(true, resources);
     }
     if (body.count() == 0 && removed.isEmpty()) {
+      if (initial != null) {
+        // A reconnecting proxy that listed every resource it holds at its current version (as
+        // after a restart of the control plane) holds this snapshot's version of the type: nothing
+        // is sent, so no ACK will say so.
+        tracker.requested(connection, type, snapshot.version(type));
+      }
       if (type == XdsType.CDS) {
         forceEndpointsOfChangedClusters(snapshot, s.sent);
       }

@@ -44,6 +44,17 @@ public final class DeltaAdsClient implements AutoCloseable {
             .addAllResourceNamesSubscribe(List.of(names)));
   }
 
+  /**
+   * Subscribes to all of {@code type} as a reconnecting Envoy does: saying which version of each
+   * resource it still holds.
+   */
+  public synchronized void resume(XdsType type, java.util.Map<String, String> held) {
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(type.typeUrl())
+            .putAllInitialResourceVersions(held));
+  }
+
   public synchronized void ack(DeltaDiscoveryResponse response) {
     send(
         DeltaDiscoveryRequest.newBuilder()
