@@ -47,9 +47,15 @@ class EnvoySidecarTest extends MeshContract {
     return ports.computeIfAbsent(host, h -> ControlPlane.freePort());
   }
 
+  /** What else {@code sextant bootstrap} is told, such as the xDS flavour. */
+  String[] bootstrapArgs() {
+    return new String[0];
+  }
+
   @Override
   void startClient() {
-    envoy = EnvoyProcess.sidecar(envoyBinary, dir, nodeId(), controlPlane.xdsPort());
+    envoy =
+        EnvoyProcess.sidecar(envoyBinary, dir, nodeId(), controlPlane.xdsPort(), bootstrapArgs());
     for (String host : ports.keySet()) {
       envoy.awaitRouting(url(host), host);
     }
