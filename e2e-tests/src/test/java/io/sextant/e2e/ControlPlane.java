@@ -121,6 +121,17 @@ final class ControlPlane implements AutoCloseable {
     return typeField(id, type, "sent");
   }
 
+  /** How proxy {@code id} speaks xDS ({@code sotw} or {@code delta}), or "" if not connected. */
+  String xdsFlavour(String id) {
+    for (var p : adminJson("/debug/syncz").getAsJsonArray("proxies")) {
+      JsonObject proxy = p.getAsJsonObject();
+      if (proxy.get("id").getAsString().equals(id)) {
+        return proxy.get("protocol").getAsString();
+      }
+    }
+    return "";
+  }
+
   private String typeField(String id, String type, String field) {
     for (var p : adminJson("/debug/syncz").getAsJsonArray("proxies")) {
       JsonObject proxy = p.getAsJsonObject();

@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * The contract through a real Envoy sidecar without iptables ({@code INTERCEPTION_MODE: NONE}): the
- * bootstrap comes from {@code sextant bootstrap}, the app calls {@code http://127.0.0.1:PORT} with
- * the service's Host header, Envoy routes to real HTTP backends. Needs {@code ENVOY_BIN}; skipped,
- * saying why, without it.
+ * bootstrap comes from {@code sextant bootstrap} (so Envoy speaks incremental, delta, xDS), the app
+ * calls {@code http://127.0.0.1:PORT} with the service's Host header, Envoy routes to real HTTP
+ * backends. Needs {@code ENVOY_BIN}; skipped, saying why, without it.
  */
 class EnvoySidecarTest extends MeshContract {
   private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -52,12 +52,21 @@ class EnvoySidecarTest extends MeshContract {
     return new String[0];
   }
 
+  /** The flavour of xDS Envoy must be seen speaking ({@code /debug/syncz}). */
+  String xdsFlavour() {
+    return "delta";
+  }
+
   @Override
   void startClient() {
     envoy =
         EnvoyProcess.sidecar(envoyBinary, dir, nodeId(), controlPlane.xdsPort(), bootstrapArgs());
     for (String host : ports.keySet()) {
       envoy.awaitRouting(url(host), host);
+    }
+    if (!controlPlane.xdsFlavour(nodeId()).equals(xdsFlavour())) {
+      throw new AssertionError(
+          "Envoy speaks " + controlPlane.xdsFlavour(nodeId()) + " xDS, not " + xdsFlavour());
     }
   }
 

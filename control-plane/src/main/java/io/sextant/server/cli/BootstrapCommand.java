@@ -81,8 +81,15 @@ final class BootstrapCommand implements Callable<Integer> {
   String locality = "";
 
   @Option(
+      names = "--sotw",
+      description =
+          "Use state-of-the-world xDS (ADS api_type GRPC) instead of incremental (delta) xDS, the default.")
+  boolean sotw;
+
+  @Option(
       names = "--delta",
-      description = "Use incremental (delta) xDS instead of state-of-the-world.")
+      description =
+          "Use incremental (delta) xDS, the default; still accepted from before it was the default.")
   boolean delta;
 
   @Override
@@ -105,6 +112,10 @@ final class BootstrapCommand implements Callable<Integer> {
           "sextant bootstrap: --locality must be REGION, REGION/ZONE or REGION/ZONE/SUBZONE, got '"
               + locality
               + "'");
+      return 2;
+    }
+    if (sotw && delta) {
+      System.err.println("sextant bootstrap: --sotw and --delta exclude each other; give one");
       return 2;
     }
     if (host.isEmpty() || port < 1 || port > 65535) {
@@ -130,7 +141,7 @@ final class BootstrapCommand implements Callable<Integer> {
                 adminPort,
                 labels,
                 instanceIps,
-                delta,
+                !sotw,
                 locality)));
     out.flush();
     return 0;

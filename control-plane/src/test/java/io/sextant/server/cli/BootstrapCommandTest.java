@@ -90,7 +90,7 @@ class BootstrapCommandTest {
     assertThat(xdsAddress(b).getAddress()).isEqualTo("10.0.0.10");
     assertThat(xdsAddress(b).getPortValue()).isEqualTo(15011);
     assertThat(b.getDynamicResources().getAdsConfig().getApiType())
-        .isEqualTo(ApiConfigSource.ApiType.GRPC);
+        .isEqualTo(ApiConfigSource.ApiType.DELTA_GRPC);
     assertThat(b.getDynamicResources().getLdsConfig().hasAds()).isTrue();
     assertThat(b.getDynamicResources().getCdsConfig().hasAds()).isTrue();
     assertThat(b.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(15500);
@@ -145,11 +145,24 @@ class BootstrapCommandTest {
   }
 
   @Test
-  void delta_asksForIncrementalXds() {
-    Bootstrap b = bootstrap("--node-id", "ratings-1", "--service", "ratings", "--delta");
+  void byDefault_asksForIncrementalXds_asIstioSidecarsDo() {
+    Bootstrap b = bootstrap("--node-id", "ratings-1", "--service", "ratings");
 
     assertThat(b.getDynamicResources().getAdsConfig().getApiType())
         .isEqualTo(ApiConfigSource.ApiType.DELTA_GRPC);
+    assertThat(bootstrap("--node-id", "ratings-1", "--service", "ratings", "--delta")).isEqualTo(b);
+  }
+
+  @Test
+  void sotw_asksForStateOfTheWorldXds_andExcludesDelta() {
+    Bootstrap b = bootstrap("--node-id", "ratings-1", "--service", "ratings", "--sotw");
+
+    assertThat(b.getDynamicResources().getAdsConfig().getApiType())
+        .isEqualTo(ApiConfigSource.ApiType.GRPC);
+    Cli.Outcome both =
+        Cli.run("bootstrap", "--node-id", "a", "--service", "b", "--sotw", "--delta");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("--sotw and --delta exclude each other");
   }
 
   @Test

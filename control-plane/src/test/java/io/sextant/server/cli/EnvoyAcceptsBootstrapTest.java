@@ -37,7 +37,7 @@ class EnvoyAcceptsBootstrapTest {
       strings = {
         "--node-id reviews-v1-1 --service reviews",
         "--node-id reviews-v1-1 --service reviews --namespace bookinfo --interception NONE"
-            + " --instance-ip 10.0.0.7 --label app=reviews --label version=v1 --delta",
+            + " --instance-ip 10.0.0.7 --label app=reviews --label version=v1 --sotw",
         "--node-id ratings-1 --service ratings --xds sextant.istio-system.svc:15010",
       })
   void envoyValidatesTheBootstrap(String args) throws IOException, InterruptedException {
