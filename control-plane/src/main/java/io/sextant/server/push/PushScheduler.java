@@ -134,6 +134,28 @@ public final class PushScheduler
     List<String> proxyIds() {
       return streams.values().stream().distinct().toList();
     }
+
+    /**
+     * How many proxies have a stream open: counted at every push for every group, so without
+     * building {@link #proxyIds}. A proxy has two streams only while it reconnects.
+     */
+    int proxyCount() {
+      if (streams.size() > 8) {
+        return (int) streams.values().stream().distinct().count();
+      }
+      String[] seen = new String[streams.size()];
+      int n = 0;
+      next:
+      for (String id : streams.values()) {
+        for (int k = 0; k < n; k++) {
+          if (seen[k].equals(id)) {
+            continue next;
+          }
+        }
+        seen[n++] = id;
+      }
+      return n;
+    }
   }
 
   /** A layer and the wire form built from it. */
@@ -483,12 +505,12 @@ public final class PushScheduler
       g.publishedFrom = layers;
       return -1;
     }
-    List<String> ids = deliver(g, next);
+    int reached = deliver(g, next);
     g.publishedFrom = layers;
     // Per proxy at DEBUG only: a rule change reaches every proxy, and thousands of lines a push
     // cost the push thread more than a twentieth of its time. The push's INFO line counts them.
     if (LOG.isDebugEnabled()) {
-      for (String id : ids) {
+      for (String id : proxyIds(g)) {
         LOG.debug(
             "push: proxy={} changed={} LDS={} RDS={} CDS={} EDS={}",
             id,
@@ -499,7 +521,7 @@ public final class PushScheduler
             next.version(XdsType.EDS));
       }
     }
-    return ids.size();
+    return reached;
   }
 
   /**
@@ -539,20 +561,28 @@ public final class PushScheduler
     if (next.version(XdsType.EDS).equals(previous.version(XdsType.EDS))) {
       return -1;
     }
-    List<String> ids = deliver(g, next);
+    int reached = deliver(g, next);
     g.publishedFrom = null;
     if (LOG.isDebugEnabled()) {
-      ids.forEach(id -> LOG.debug("push: proxy={} EDS={}", id, next.version(XdsType.EDS)));
+      proxyIds(g).forEach(id -> LOG.debug("push: proxy={} EDS={}", id, next.version(XdsType.EDS)));
     }
-    return ids.size();
+    return reached;
   }
 
-  /** Makes {@code next} the group's snapshot and pushes it; returns the group's proxy ids. */
-  private List<String> deliver(Group g, GroupSnapshot next) {
+  /**
+   * Makes {@code next} the group's snapshot and pushes it; returns how many proxies the group has.
+   */
+  private int deliver(Group g, GroupSnapshot next) {
     g.current = next;
     // Counted before any proxy can receive it: whoever has seen the push also sees the count.
     metrics.pushes.incrementAndGet();
     streams.publish(g.key, next);
+    synchronized (lock) {
+      return g.proxyCount();
+    }
+  }
+
+  private List<String> proxyIds(Group g) {
     synchronized (lock) {
       return g.proxyIds();
     }

@@ -71,8 +71,10 @@ final class SendBudget<S> {
    * puts it in line to be woken with {@code bytes} reserved, and returns false.
    */
   synchronized boolean acquire(S stream, long bytes) {
-    long held = reserved.getOrDefault(stream, 0L);
-    reserved.remove(stream);
+    // Usually nothing is reserved for anyone. Then the stream is not hashed: the caller holds its
+    // monitor, and the identity hash of a locked object is computed the slow way, in the JVM.
+    Long r = reserved.isEmpty() ? null : reserved.remove(stream);
+    long held = r == null ? 0 : r;
     long extra = bytes - held;
     boolean first = held > 0 || waiting.isEmpty();
     if (first && (extra <= 0 || inFlight + extra <= capacity || inFlight - held == 0)) {
