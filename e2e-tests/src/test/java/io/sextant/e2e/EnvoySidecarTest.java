@@ -1,10 +1,16 @@
 package io.sextant.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 /**
  * The contract through a real Envoy sidecar without iptables ({@code INTERCEPTION_MODE: NONE}): the
@@ -81,6 +87,31 @@ class EnvoySidecarTest extends MeshContract {
       throw new AssertionError("HTTP " + response.statusCode() + " from Envoy: " + response.body());
     }
     return response.body();
+  }
+
+  /**
+   * A service that appears gets its listener and cluster in Envoy; when its file is deleted, Envoy
+   * is told to remove both (in delta xDS, by name in {@code removed_resources}), and the other
+   * services keep working.
+   */
+  @Test
+  @Order(6)
+  void aServiceThatAppearsAndIsDeleted_isAddedToEnvoyAndRemovedFromIt() throws IOException {
+    String host = "brief.e2e.svc.cluster.local";
+    long clustersRemoved = envoy.stat("cluster_manager.cluster_removed");
+    long listenersRemoved = envoy.stat("listener_manager.listener_removed");
+    writeService(host, "brief-1:v1");
+    envoy.awaitRouting(url(host), host);
+    assertThat(call(host)).isEqualTo("brief-1");
+
+    Files.delete(dir.resolve("services/brief.yaml"));
+
+    Poll.until(
+        "Envoy to remove the deleted service's cluster and listener",
+        () ->
+            envoy.stat("cluster_manager.cluster_removed") == clustersRemoved + 1
+                && envoy.stat("listener_manager.listener_removed") == listenersRemoved + 1);
+    assertThat(Tally.of(30, () -> call(HELLO))).containsOnlyKeys("hello-1", "hello-2", "hello-3");
   }
 
   /** Envoy counts every listener and cluster it really replaces. */
