@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -123,24 +124,25 @@ final class ControlPlane implements AutoCloseable {
 
   /** How proxy {@code id} speaks xDS ({@code sotw} or {@code delta}), or "" if not connected. */
   String xdsFlavour(String id) {
-    for (var p : adminJson("/debug/syncz").getAsJsonArray("proxies")) {
-      JsonObject proxy = p.getAsJsonObject();
-      if (proxy.get("id").getAsString().equals(id)) {
-        return proxy.get("protocol").getAsString();
-      }
-    }
-    return "";
+    return proxy(id).map(p -> p.get("protocol").getAsString()).orElse("");
   }
 
   private String typeField(String id, String type, String field) {
+    return proxy(id)
+        .map(p -> p.getAsJsonObject("types").getAsJsonObject(type))
+        .map(t -> t.get(field).getAsString())
+        .orElse("");
+  }
+
+  /** What {@code /debug/syncz} says about proxy {@code id}, if it is connected. */
+  private Optional<JsonObject> proxy(String id) {
     for (var p : adminJson("/debug/syncz").getAsJsonArray("proxies")) {
       JsonObject proxy = p.getAsJsonObject();
       if (proxy.get("id").getAsString().equals(id)) {
-        JsonObject t = proxy.getAsJsonObject("types").getAsJsonObject(type);
-        return t == null ? "" : t.get(field).getAsString();
+        return Optional.of(proxy);
       }
     }
-    return "";
+    return Optional.empty();
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.sextant.server.xds.XdsType;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,7 +49,7 @@ public final class DeltaAdsClient implements AutoCloseable {
    * Subscribes to all of {@code type} as a reconnecting Envoy does: saying which version of each
    * resource it still holds.
    */
-  public synchronized void resume(XdsType type, java.util.Map<String, String> held) {
+  public synchronized void resume(XdsType type, Map<String, String> held) {
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(type.typeUrl())
