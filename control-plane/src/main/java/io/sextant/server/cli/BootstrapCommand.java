@@ -83,7 +83,7 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(
       names = "--sotw",
       description =
-          "Use state-of-the-world xDS (ADS api_type GRPC) instead of incremental (delta) xDS, the default.")
+          "Use state-of-the-world xDS (ADS apiType: GRPC) instead of incremental (delta) xDS, the default.")
   boolean sotw;
 
   @Option(
