@@ -1,4 +1,4 @@
-package io.sextant.registry;
+package io.sextant.registry.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,11 @@ import io.sextant.config.ConfigError;
 import io.sextant.config.ConfigLoader;
 import io.sextant.config.ConfigResource;
 import io.sextant.model.MeshService;
+import io.sextant.registry.RecordingListener;
+import io.sextant.registry.ResourceFeed;
+import io.sextant.registry.ServiceDiff;
+import io.sextant.registry.ServiceEntryRegistry;
+import io.sextant.registry.ServiceEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,19 +59,9 @@ class ServiceEntryRegistryTest {
   }
 
   private static ConfigResource entry(String file, String host, String address) {
-    String yaml =
-        """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: %s}
-        spec:
-          hosts: [%s]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: %s}]
-        """
-            .formatted(file, host, address);
-    List<ConfigResource> parsed = ConfigLoader.parse(file + ".yaml", yaml).resources();
+    List<ConfigResource> parsed =
+        ConfigLoader.parse(file + ".yaml", ConfigFiles.serviceEntry(file, host, address))
+            .resources();
     assertThat(parsed).hasSize(1);
     return parsed.get(0);
   }
