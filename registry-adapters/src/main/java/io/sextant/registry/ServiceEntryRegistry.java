@@ -76,7 +76,9 @@ public final class ServiceEntryRegistry implements ServiceRegistry {
     if (!patch(resources)) {
       rebuild(resources);
     }
-    last = resources;
+    // The feeds hand over immutable lists, which this keeps as they are; a list changed later by
+    // its sender would make the next patch compare against entries that were never applied.
+    last = List.copyOf(resources);
     synced = true;
   }
 
