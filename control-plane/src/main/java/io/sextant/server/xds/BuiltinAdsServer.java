@@ -374,6 +374,14 @@ final class BuiltinAdsServer implements AutoCloseable {
         }
         case SETTINGS -> {
           if ((flags & ACK) == 0) {
+            if (!limits.settingsAllowed()) {
+              goAway(
+                  11,
+                  "more than "
+                      + FloodLimits.SETTINGS_PER_WINDOW
+                      + " SETTINGS frames within 30 s"); // ENHANCE_YOUR_CALM
+              return;
+            }
             settings(payload);
           }
         }
@@ -414,13 +422,21 @@ final class BuiltinAdsServer implements AutoCloseable {
         int id = payload.readUnsignedShort();
         long value = payload.readUnsignedInt();
         if (id == 0x4) {
+          if (value > Integer.MAX_VALUE) { // RFC 9113, 6.5.2
+            goAway(3, "SETTINGS_INITIAL_WINDOW_SIZE " + value + ", more than 2^31-1");
+            return;
+          }
           long delta = value - peerInitialWindow;
           peerInitialWindow = (int) value;
           for (H2Stream s : byId.values()) {
             s.sendWindow += delta;
           }
         } else if (id == 0x5) {
-          peerMaxFrame = (int) Math.min(value, 1 << 24);
+          if (value < MAX_FRAME || value > (1 << 24) - 1) { // RFC 9113, 6.5.2
+            goAway(1, "SETTINGS_MAX_FRAME_SIZE " + value + ", not within 2^14 to 2^24-1");
+            return;
+          }
+          peerMaxFrame = (int) value;
         }
       }
       ByteBuf b = ctx.alloc().buffer(9);

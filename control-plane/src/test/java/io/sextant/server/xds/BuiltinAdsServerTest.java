@@ -1,5 +1,6 @@
 package io.sextant.server.xds;
 
+import static io.sextant.server.testing.RawHttp2.ACK;
 import static io.sextant.server.testing.RawHttp2.DATA;
 import static io.sextant.server.testing.RawHttp2.DELTA_ADS;
 import static io.sextant.server.testing.RawHttp2.END_HEADERS;
@@ -349,6 +350,61 @@ class BuiltinAdsServerTest {
       assertThat(p.getInt(0))
           .as("the last stream it took")
           .isEqualTo(1 + 2 * FloodLimits.RESETS_PER_WINDOW);
+    }
+  }
+
+  /** One SETTINGS parameter. */
+  private static byte[] setting(int id, long value) {
+    return ByteBuffer.allocate(6).putShort((short) id).putInt((int) value).array();
+  }
+
+  /** The error code of the GOAWAY that ends the connection. */
+  private static int goAwayError(RawHttp2 h2) throws Exception {
+    Frame goAway = h2.await("a GOAWAY", f -> f.type() == RawHttp2.GOAWAY);
+    return ByteBuffer.wrap(goAway.payload()).getInt(4);
+  }
+
+  @Test
+  void settingsOnAndOn_endTheConnection_afterEachWithinTheLimitIsAnswered() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) { // its first SETTINGS
+      for (int i = 1; i < FloodLimits.SETTINGS_PER_WINDOW; i++) {
+        h2.frame(RawHttp2.SETTINGS, 0, 0, new byte[0]);
+      }
+      h2.drain(300);
+      assertThat(h2.read.stream().filter(f -> f.type() == RawHttp2.SETTINGS && f.has(ACK)))
+          .as("every SETTINGS within the limit is acknowledged")
+          .hasSize(FloodLimits.SETTINGS_PER_WINDOW);
+      assertThat(h2.read).noneMatch(f -> f.type() == RawHttp2.GOAWAY);
+
+      h2.frame(RawHttp2.SETTINGS, 0, 0, new byte[0]);
+      assertThat(goAwayError(h2)).as("ENHANCE_YOUR_CALM").isEqualTo(11);
+    }
+  }
+
+  @Test
+  void aFrameSizeBelowHttp2sMinimum_endsTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.frame(RawHttp2.SETTINGS, 0, 0, setting(0x5, 16_383)); // SETTINGS_MAX_FRAME_SIZE
+      assertThat(goAwayError(h2)).as("PROTOCOL_ERROR").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anInitialWindowBeyondTheLargest_endsTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.frame(RawHttp2.SETTINGS, 0, 0, setting(0x4, 1L << 31)); // SETTINGS_INITIAL_WINDOW_SIZE
+      assertThat(goAwayError(h2)).as("FLOW_CONTROL_ERROR").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theLargestFrameSizeAllowed_isTakenAndResponsesStillArrive() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.frame(RawHttp2.SETTINGS, 0, 0, setting(0x5, (1 << 24) - 1));
+      connectedProxy(h2);
+      h2.drain(200);
+      assertThat(h2.read).noneMatch(f -> f.type() == RawHttp2.GOAWAY);
+      assertThat(responses(h2).get(0).getResourcesCount()).isGreaterThanOrEqualTo(8);
     }
   }
 

@@ -60,4 +60,15 @@ class FloodLimitsTest {
     after(30);
     assertThat(limits.resetAllowed()).as("a new window").isTrue();
   }
+
+  @Test
+  void settings_areCountedPerThirtySeconds_apartFromResets() {
+    for (int i = 0; i < FloodLimits.SETTINGS_PER_WINDOW; i++) {
+      assertThat(limits.settingsAllowed()).isTrue();
+    }
+    assertThat(limits.settingsAllowed()).isFalse();
+    assertThat(limits.resetAllowed()).as("resets have a count of their own").isTrue();
+    after(30);
+    assertThat(limits.settingsAllowed()).as("a new window").isTrue();
+  }
 }
