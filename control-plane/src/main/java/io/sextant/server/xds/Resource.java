@@ -78,6 +78,11 @@ public record Resource(
     return message == source || message.toByteString().equals(bytes);
   }
 
+  /** This resource, with {@code equal} (the same content) as its source. */
+  Resource withSource(Message equal) {
+    return new Resource(name, equal, version, hash, bytes, sotwEntry, deltaEntry);
+  }
+
   private static byte[] sha256(String type, ByteString bytes) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
