@@ -73,9 +73,12 @@ public record Resource(
     return out.toByteString();
   }
 
-  /** The same content as {@code message} (which may be a different but equal object). */
+  /**
+   * The same content as {@code message}, serializing it to compare (callers first check whether it
+   * is {@link #source} itself).
+   */
   boolean sameContentAs(Message message) {
-    return message == source || message.toByteString().equals(bytes);
+    return message.toByteString().equals(bytes);
   }
 
   /** This resource, with {@code equal} (the same content) as its source. */
