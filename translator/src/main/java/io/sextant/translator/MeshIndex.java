@@ -15,11 +15,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -70,12 +68,17 @@ public final class MeshIndex {
     this.virtualServicesByHost = new HashMap<>();
     this.destinationRuleByHost = new HashMap<>();
     this.rateLimitsByHost = new HashMap<>();
+    // Built for every translation, so for every endpoint change: the list of the port met last is
+    // reused without a lookup. A service's port numbers are unique (Service checks).
+    int lastPort = -1;
+    List<Map.Entry<MeshService, ServicePort>> lastList = null;
     for (MeshService s : mesh.services().values()) {
-      Set<Integer> seen = new HashSet<>();
       for (ServicePort p : s.service().ports()) {
-        if (seen.add(p.number())) { // as Service.port(number): the first port so numbered
-          servicesByPort.computeIfAbsent(p.number(), n -> new ArrayList<>()).add(Map.entry(s, p));
+        if (lastList == null || p.number() != lastPort) {
+          lastPort = p.number();
+          lastList = servicesByPort.computeIfAbsent(lastPort, n -> new ArrayList<>());
         }
+        lastList.add(Map.entry(s, p));
       }
     }
     for (VirtualService vs : mesh.virtualServices()) {
