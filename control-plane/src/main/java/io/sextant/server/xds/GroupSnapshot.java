@@ -29,19 +29,32 @@ public final class GroupSnapshot {
     for (XdsType t : XdsType.values()) {
       List<ResourceSet> p = List.copyOf(parts.getOrDefault(t, List.of()));
       this.parts.put(t, p);
-      long hash = 0;
-      for (ResourceSet s : p) {
-        hash += s.hash();
-      }
-      versions.put(t, HexFormat.of().toHexDigits(hash));
+      versions.put(t, version(p));
     }
   }
 
-  /** This snapshot with {@code type} made of {@code sets} instead. */
+  private GroupSnapshot(GroupSnapshot base, XdsType type, List<ResourceSet> sets) {
+    this.parts = new EnumMap<>(base.parts);
+    this.versions.putAll(base.versions);
+    List<ResourceSet> p = List.copyOf(sets);
+    this.parts.put(type, p);
+    this.versions.put(type, version(p));
+  }
+
+  private static String version(List<ResourceSet> sets) {
+    long hash = 0;
+    for (ResourceSet s : sets) {
+      hash += s.hash();
+    }
+    return HexFormat.of().toHexDigits(hash);
+  }
+
+  /**
+   * This snapshot with {@code type} made of {@code sets} instead. The other types keep their lists
+   * and versions as they are: an endpoint push calls this for every group.
+   */
   public GroupSnapshot with(XdsType type, List<ResourceSet> sets) {
-    Map<XdsType, List<ResourceSet>> p = new EnumMap<>(parts);
-    p.put(type, sets);
-    return new GroupSnapshot(p);
+    return new GroupSnapshot(this, type, sets);
   }
 
   public List<ResourceSet> parts(XdsType type) {
