@@ -100,6 +100,31 @@ class ResourceSetTest {
   }
 
   @Test
+  void aSetOfAsManyResources_underOtherNames_findsEachByItsOwnName() {
+    // b gone and d come: as many assignments as before, but c no longer stands where it stood.
+    ResourceSet next = ResourceSet.of(layer(Map.of("a", 1, "c", 1, "d", 1)), first);
+
+    assertThat(next.changedSince(first)).contains(Set.of("b", "d"));
+    assertThat(next.get("b")).isNull();
+    assertThat(next.get("c").bytes()).isSameAs(first.get("c").bytes());
+    assertThat(next.get("d").name()).isEqualTo("d");
+    assertThat(first.get("b").name()).isEqualTo("b");
+    assertThat(first.get("d")).isNull();
+  }
+
+  @Test
+  void aSetOfTheSameNames_findsEachByName_likeThePreviousSet() {
+    ResourceSet next = ResourceSet.of(layer(Map.of("a", 1, "b", 2, "c", 1)), first);
+    ResourceSet after = ResourceSet.of(layer(Map.of("a", 1, "b", 2, "c", 3)), next);
+
+    for (String name : List.of("a", "b", "c")) {
+      assertThat(after.get(name).name()).isEqualTo(name);
+    }
+    assertThat(after.get("c").version()).isNotEqualTo(next.get("c").version());
+    assertThat(after.get("d")).isNull();
+  }
+
+  @Test
   void aSetFewStepsBehind_isAnsweredFromHistory_howeverLongTheLayerHasChanged() {
     List<ResourceSet> sets = new ArrayList<>(List.of(first));
     for (int port = 2; port < 200; port++) {
