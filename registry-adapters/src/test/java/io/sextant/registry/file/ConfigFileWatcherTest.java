@@ -86,6 +86,49 @@ class ConfigFileWatcherTest {
     assertThat(deliveries).hasSize(2);
   }
 
+  /**
+   * Edits that keep a file's number of resources replace them where they stand; the others rebuild
+   * the list. Each step's edit follows a different kind, so a position remembered from before files
+   * came, went or changed size would put the next in-place edit in the wrong place.
+   */
+  @Test
+  void edits_keepFilePathOrder_whetherTheyKeepAFilesNumberOfResourcesOrNot() {
+    write(
+        dir.resolve("a.yaml"),
+        serviceEntry("a1", "a1.local") + "---\n" + serviceEntry("a2", "a2.local"));
+    write(dir.resolve("b.yaml"), serviceEntry("b1", "b1.local"));
+    write(dir.resolve("c.yaml"), serviceEntry("c1", "c1.local"));
+    start(dir);
+    assertThat(latest()).containsExactly("a1", "a2", "b1", "c1");
+
+    write(dir.resolve("b.yaml"), serviceEntry("b2", "b1.local")); // same number
+    Poll.until(() -> assertThat(latest()).containsExactly("a1", "a2", "b2", "c1"));
+
+    write(dir.resolve("a.yaml"), serviceEntry("a3", "a1.local")); // one fewer
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b2", "c1"));
+
+    write(dir.resolve("c.yaml"), serviceEntry("c2", "c1.local"));
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b2", "c2"));
+
+    write(dir.resolve("bb.yaml"), serviceEntry("bb1", "bb1.local")); // a new file
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b2", "bb1", "c2"));
+
+    write(dir.resolve("c.yaml"), serviceEntry("c3", "c1.local"));
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b2", "bb1", "c3"));
+
+    write(
+        dir.resolve("b.yaml"), "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nspec: [\n");
+    Poll.until(() -> assertThat(watcher.errors()).isNotEmpty());
+    assertThat(watcher.errors().get(0).location().file()).endsWith("b.yaml");
+    write(dir.resolve("c.yaml"), serviceEntry("c4", "c1.local"));
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b2", "bb1", "c4"));
+    assertThat(watcher.errors()).isNotEmpty(); // b.yaml is still rejected, b2 still in effect
+
+    write(dir.resolve("b.yaml"), serviceEntry("b3", "b1.local"));
+    Poll.until(() -> assertThat(latest()).containsExactly("a3", "b3", "bb1", "c4"));
+    assertThat(watcher.errors()).isEmpty();
+  }
+
   @Test
   void close_stopsTheWatchThread() {
     write(dir.resolve("a.yaml"), serviceEntry("a", "a.local"));
