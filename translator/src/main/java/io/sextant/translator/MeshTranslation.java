@@ -103,25 +103,55 @@ public final class MeshTranslation {
     // The assignments below are put together here, not computed by layer(): a later rule change
     // recomputes them rather than carry them over.
     next.layerDiagnostics.keySet().removeIf(k -> k.equals(EDS) || k.startsWith(EDS + "/"));
-    // One pass over the previous assignments, in name order: keep the unchanged hosts', then add
-    // the changed hosts' anew and restore the order (TimSort is linear on such nearly sorted
-    // lists).
-    List<ClusterLoadAssignment> assignments = new ArrayList<>();
-    for (Object o : previous.endpoints().resources()) {
-      ClusterLoadAssignment cla = (ClusterLoadAssignment) o;
-      String name = cla.getClusterName();
-      if (!changedHosts.contains(name.substring(name.lastIndexOf('|') + 1))) {
-        assignments.add(cla);
-      }
-    }
     List<MeshService> changed = new ArrayList<>();
     for (String host : changedHosts) {
       mesh.service(host).ifPresent(changed::add);
     }
-    assignments.addAll(ServiceClusters.assignments(next.index, changed));
-    assignments.sort(Comparator.comparing(ClusterLoadAssignment::getClusterName));
+    Map<String, ClusterLoadAssignment> fresh = new HashMap<>();
+    for (ClusterLoadAssignment cla : ServiceClusters.assignments(next.index, changed)) {
+      fresh.put(cla.getClusterName(), cla);
+    }
+    // One pass over the previous assignments, in name order: each changed host's is replaced where
+    // it stands (or dropped, if the host no longer has that cluster). Only an assignment that is
+    // new makes the list need sorting again. The hosts are matched at the end of each name, without
+    // cutting it out: this pass meets every assignment of the mesh on every endpoint change.
+    List<?> before = previous.endpoints().resources();
+    List<ClusterLoadAssignment> assignments = new ArrayList<>(before.size() + fresh.size());
+    for (Object o : before) {
+      ClusterLoadAssignment cla = (ClusterLoadAssignment) o;
+      String name = cla.getClusterName();
+      if (!ofAny(name, changedHosts)) {
+        assignments.add(cla);
+        continue;
+      }
+      ClusterLoadAssignment now = fresh.remove(name);
+      if (now != null) {
+        assignments.add(now);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      assignments.addAll(fresh.values());
+      assignments.sort(Comparator.comparing(ClusterLoadAssignment::getClusterName));
+    }
     next.layers.put(EDS, new Layer(EDS, assignments));
     return next;
+  }
+
+  /**
+   * Whether the cluster {@code name} ({@code outbound|port|subset|host}) is of one of {@code
+   * hosts}.
+   */
+  private static boolean ofAny(String name, Set<String> hosts) {
+    if (hosts.size() > 4) { // a burst of changes, or a registry's resync: look the host up
+      return hosts.contains(name.substring(name.lastIndexOf('|') + 1));
+    }
+    for (String host : hosts) {
+      int at = name.length() - host.length();
+      if (at > 0 && name.charAt(at - 1) == '|' && name.startsWith(host, at)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -97,6 +97,61 @@ class MeshTranslationTest {
         .anySatisfy(c -> assertThat(c).isSameAs(unchangedRatings));
   }
 
+  @Test
+  void endpointChange_ofAHostThatEndsAnotherHostsName_leavesTheOtherHostsAssignment() {
+    String views = "views.shop.svc.cluster.local"; // REVIEWS ends with it
+    MeshSnapshot first =
+        Rules.mesh(
+            Services.http(REVIEWS, 9080).namespace("shop").endpoints(2).build(),
+            Services.http(views, 9080).namespace("shop").endpoints(1).build());
+    MeshSnapshot second =
+        Rules.mesh(
+            Services.http(REVIEWS, 9080).namespace("shop").endpoints(2).build(),
+            Services.http(views, 9080).namespace("shop").endpoints(3).build());
+    ProxyContext proxy = sidecar("reviews-1", "reviews", "shop");
+    MeshTranslation before = MeshTranslation.of(first);
+    List<?> old = before.forProxy(proxy).endpoints().get(0).resources();
+
+    MeshTranslation after = MeshTranslation.endpointsChanged(before, second, Set.of(views));
+    List<?> now = after.forProxy(proxy).endpoints().get(0).resources();
+
+    assertThat(after.forProxy(proxy).flatten())
+        .isEqualTo(Translator.translate(second, proxy).resources());
+    assertThat(now).hasSameSizeAs(old);
+    assertThat(now.get(0)).isSameAs(old.get(0)); // reviews' assignment, first by name
+    assertThat(now.get(1)).isNotEqualTo(old.get(1)); // views', with three endpoints now
+  }
+
+  /** Services {@code host}.shop.svc.cluster.local, each with {@code endpoints} endpoints. */
+  private static MeshSnapshot shopMesh(List<String> hosts, int endpoints) {
+    return Rules.mesh(
+        hosts.stream()
+            .map(h -> Services.http(h + ".shop.svc.cluster.local", 9080).namespace("shop"))
+            .map(s -> s.endpoints(endpoints).build())
+            .toArray(MeshService[]::new));
+  }
+
+  @Test
+  void endpointChange_ofManyHostsAtOnce_replacesExactlyThoseHostsAssignments() {
+    List<String> hosts = List.of("a", "b", "c", "d", "e", "views", "reviews");
+    MeshSnapshot first = shopMesh(hosts, 1);
+    MeshSnapshot second = shopMesh(hosts, 2);
+    ProxyContext proxy = sidecar("reviews-1", "reviews", "shop");
+    Set<String> changed = new HashSet<>();
+    for (String h : hosts.subList(0, 6)) { // all but reviews, whose name ends in "views..."
+      changed.add(h + ".shop.svc.cluster.local");
+    }
+    MeshTranslation before = MeshTranslation.of(first);
+    before.forProxy(proxy);
+
+    MeshTranslation after = MeshTranslation.endpointsChanged(before, second, changed);
+
+    List<?> now = after.forProxy(proxy).endpoints().get(0).resources();
+    assertThat(now).hasSize(hosts.size());
+    assertThat(now.stream().filter(c -> c.toString().contains("10.0.0.2")).count())
+        .isEqualTo(6); // the changed hosts' second endpoint; reviews' assignment is as before
+  }
+
   /**
    * Each namespace has its own route configurations, but hosts whose routes do not depend on the
    * namespace share one virtual host: what a namespace sees through exportTo, what a route matches
