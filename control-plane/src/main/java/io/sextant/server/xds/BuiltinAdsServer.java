@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it speaks: plaintext HTTP/2 (prior knowledge, as Envoy and gRPC's clients do for an
  * {@code http://} xDS server), the two ADS methods, flow control in both directions, PING,
- * RST_STREAM and half-close. Anything else gets {@code UNIMPLEMENTED}; compressed requests are
- * refused.
+ * RST_STREAM and half-close, up to {@link XdsServer#MAX_STREAMS} streams per connection. Anything
+ * else gets {@code UNIMPLEMENTED}; compressed requests are refused.
  */
 final class BuiltinAdsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BuiltinAdsServer.class);
@@ -208,6 +208,7 @@ final class BuiltinAdsServer implements AutoCloseable {
     private int headerStream;
     private boolean headerEndStream;
     private int lastStream;
+    private boolean warnedOfRefusal;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -216,8 +217,9 @@ final class BuiltinAdsServer implements AutoCloseable {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      ByteBuf b = ctx.alloc().buffer(9 + 12 + 13);
-      frameHeader(b, 12, SETTINGS, 0, 0);
+      ByteBuf b = ctx.alloc().buffer(9 + 18 + 13);
+      frameHeader(b, 18, SETTINGS, 0, 0);
+      b.writeShort(0x3).writeInt(XdsServer.MAX_STREAMS); // SETTINGS_MAX_CONCURRENT_STREAMS
       b.writeShort(0x4).writeInt(WINDOW); // SETTINGS_INITIAL_WINDOW_SIZE
       b.writeShort(0x6).writeInt(8192); // SETTINGS_MAX_HEADER_LIST_SIZE
       frameHeader(b, 4, WINDOW_UPDATE, 0, 0);
@@ -359,12 +361,11 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
         }
         case RST_STREAM -> {
-          if (!limits.resetAllowed()) {
-            goAway(
-                11,
-                "more than "
-                    + FloodLimits.RESETS_PER_WINDOW
-                    + " streams reset within 30 s"); // ENHANCE_YOUR_CALM
+          if (payload.readableBytes() != 4) {
+            goAway(6, "an RST_STREAM frame of " + payload.readableBytes() + " bytes, not 4");
+            return;
+          }
+          if (!resetAllowed()) {
             return;
           }
           H2Stream s = byId.remove(stream);
@@ -373,6 +374,10 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
         }
         case SETTINGS -> {
+          if (payload.readableBytes() % 6 != 0 || ((flags & ACK) != 0 && payload.isReadable())) {
+            goAway(6, "a SETTINGS frame of " + payload.readableBytes() + " bytes"); // FRAME_SIZE
+            return;
+          }
           if ((flags & ACK) == 0) {
             if (!limits.settingsAllowed()) {
               goAway(
@@ -386,7 +391,11 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
         }
         case PING -> {
-          if ((flags & ACK) == 0 && payload.readableBytes() == 8) {
+          if (payload.readableBytes() != 8) {
+            goAway(6, "a PING frame of " + payload.readableBytes() + " bytes, not 8");
+            return;
+          }
+          if ((flags & ACK) == 0) {
             if (!limits.pingAllowed()) {
               // gRPC's clients recognise this debug text and slow their keepalive down.
               goAway(11, "pings more often than every 10 s", "too_many_pings");
@@ -399,22 +408,57 @@ final class BuiltinAdsServer implements AutoCloseable {
           }
         }
         case WINDOW_UPDATE -> {
+          if (payload.readableBytes() != 4) {
+            goAway(6, "a WINDOW_UPDATE frame of " + payload.readableBytes() + " bytes, not 4");
+            return;
+          }
           long increment = payload.readInt() & 0x7fffffffL;
           if (stream == 0) {
+            if (increment == 0 || sendWindow + increment > Integer.MAX_VALUE) {
+              // RFC 9113, 6.9 and 6.9.1: PROTOCOL_ERROR, FLOW_CONTROL_ERROR
+              goAway(increment == 0 ? 1 : 3, windowProblem(increment, sendWindow));
+              return;
+            }
             sendWindow += increment;
             unblock();
           } else {
             H2Stream s = byId.get(stream);
-            if (s != null) {
-              s.sendWindow += increment;
-              s.trySend();
+            if (s == null) {
+              return;
             }
+            if (increment == 0 || s.sendWindow + increment > Integer.MAX_VALUE) {
+              reset(s, increment == 0 ? 1 : 3, windowProblem(increment, s.sendWindow));
+              return;
+            }
+            s.sendWindow += increment;
+            s.trySend();
           }
         }
         default -> {
           // PRIORITY, GOAWAY, PUSH_PROMISE and unknown frames: nothing to do.
         }
       }
+    }
+
+    private static String windowProblem(long increment, long window) {
+      return increment == 0
+          ? "a WINDOW_UPDATE of 0"
+          : "a WINDOW_UPDATE of " + increment + " to a window of " + window + ", past 2^31-1";
+    }
+
+    /** Ends one stream with RST_STREAM {@code error}; the connection goes on. */
+    private void reset(H2Stream s, int error, String why) {
+      LOG.warn("xDS stream {} from {} reset: {}", s.id, ctx.channel().remoteAddress(), why);
+      byId.remove(s.id);
+      s.cancelled();
+      rstStream(s.id, error);
+    }
+
+    private void rstStream(int stream, int error) {
+      ByteBuf b = ctx.alloc().buffer(13);
+      frameHeader(b, 4, RST_STREAM, 0, stream);
+      b.writeInt(error);
+      write(b);
     }
 
     private void settings(ByteBuf payload) {
@@ -427,6 +471,12 @@ final class BuiltinAdsServer implements AutoCloseable {
             return;
           }
           long delta = value - peerInitialWindow;
+          for (H2Stream s : byId.values()) {
+            if (s.sendWindow + delta > Integer.MAX_VALUE) { // RFC 9113, 6.9.2
+              goAway(3, "SETTINGS_INITIAL_WINDOW_SIZE " + value + " takes a window past 2^31-1");
+              return;
+            }
+          }
           peerInitialWindow = (int) value;
           for (H2Stream s : byId.values()) {
             s.sendWindow += delta;
@@ -483,6 +533,10 @@ final class BuiltinAdsServer implements AutoCloseable {
         return; // a closed or server-initiated stream: nothing to do with it
       }
       lastStream = stream;
+      if (byId.size() >= XdsServer.MAX_STREAMS) {
+        refuse(stream);
+        return;
+      }
       CharSequence path = headers.path();
       String p = path == null ? "" : path.toString();
       H2Stream s;
@@ -514,6 +568,39 @@ final class BuiltinAdsServer implements AutoCloseable {
       if (endStream) {
         s.remoteClosed();
       }
+    }
+
+    /** Counts a stream reset or refused; false, and the connection ended, past the limit. */
+    private boolean resetAllowed() {
+      if (limits.resetAllowed()) {
+        return true;
+      }
+      goAway(
+          11,
+          "more than "
+              + FloodLimits.RESETS_PER_WINDOW
+              + " streams reset or refused within 30 s"); // ENHANCE_YOUR_CALM
+      return false;
+    }
+
+    /**
+     * Refuses a stream past the limit the server announced (SETTINGS_MAX_CONCURRENT_STREAMS), with
+     * RST_STREAM REFUSED_STREAM, which tells the client nothing was done and it may try again.
+     */
+    private void refuse(int stream) {
+      if (!resetAllowed()) {
+        return;
+      }
+      if (!warnedOfRefusal) {
+        warnedOfRefusal = true;
+        LOG.warn(
+            "xDS connection from {}: stream {} refused, {} streams being open already (each proxy"
+                + " needs one); further refusals on this connection are not logged",
+            ctx.channel().remoteAddress(),
+            stream,
+            XdsServer.MAX_STREAMS);
+      }
+      rstStream(stream, 7); // REFUSED_STREAM
     }
 
     private void windowUpdate(int stream, int increment) {

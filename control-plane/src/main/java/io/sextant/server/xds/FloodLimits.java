@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
  * How often one HTTP/2 connection may send the frames that cost the server work and the client next
  * to nothing: PINGs and SETTINGS (each answered, and a client that sends them without reading the
  * answers makes them pile up in the server's memory) and RST_STREAMs (each stream opened and reset
- * at once is a stream set up and torn down, the "rapid reset" attack). A connection past any limit
- * is closed with GOAWAY ENHANCE_YOUR_CALM.
+ * at once is a stream set up and torn down, the "rapid reset" attack; a stream the server refuses
+ * for being past its limit counts as one). A connection past any limit is closed with GOAWAY
+ * ENHANCE_YOUR_CALM.
  *
  * <p>Pings follow gRPC's keepalive enforcement, as Sextant configured grpc-java's server: a ping is
  * welcome once at least 10 s have passed since the last welcome one; sooner, it is a strike, and
@@ -58,7 +59,10 @@ final class FloodLimits {
     pingStrikes = 0;
   }
 
-  /** A RST_STREAM arrived: false once more than 200 came within 30 s. */
+  /**
+   * A RST_STREAM arrived, or the server refused a stream past its limit: false once more than 200
+   * came within 30 s.
+   */
   boolean resetAllowed() {
     return resets.count(nanoTime.getAsLong());
   }

@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
 public final class XdsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
 
+  /**
+   * Streams one connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS), on either
+   * transport. A proxy needs one ADS stream; a client that opens more is refused the excess with
+   * RST_STREAM REFUSED_STREAM, so that one connection cannot hold an unbounded number of streams.
+   */
+  static final int MAX_STREAMS = 100;
+
   private final XdsTransport transport;
   private final String address;
   private final int port;
@@ -55,6 +62,7 @@ public final class XdsServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxInboundMessageSize(16 * 1024 * 1024)
+        .maxConcurrentCallsPerConnection(MAX_STREAMS)
         // A fixed receive window (1 MiB) rather than gRPC's default auto-tuning, which pings
         // a client for its bandwidth whenever its requests arrive: a PING written and its ACK
         // read on every proxy's connection, for requests (ACKs) that never need a bigger

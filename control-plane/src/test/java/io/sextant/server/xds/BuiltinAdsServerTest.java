@@ -398,6 +398,69 @@ class BuiltinAdsServerTest {
   }
 
   @Test
+  void controlFramesOfTheWrongLength_endTheConnection() throws Exception {
+    int[][] frames = { // type, payload length
+      {PING, 7}, {RawHttp2.RST_STREAM, 3}, {WINDOW_UPDATE, 5}, {RawHttp2.SETTINGS, 5}
+    };
+    for (int[] frame : frames) {
+      try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+        h2.frame(frame[0], 0, frame[0] == RawHttp2.RST_STREAM ? STREAM : 0, new byte[frame[1]]);
+        assertThat(goAwayError(h2))
+            .as("FRAME_SIZE_ERROR for type %d of %d bytes", frame[0], frame[1])
+            .isEqualTo(6);
+      }
+    }
+  }
+
+  private static byte[] increment(long n) {
+    return ByteBuffer.allocate(4).putInt((int) n).array();
+  }
+
+  @Test
+  void aConnectionWindowUpdateOfZero_orPastTheLargestWindow_endsTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.frame(WINDOW_UPDATE, 0, 0, increment(0));
+      assertThat(goAwayError(h2)).as("PROTOCOL_ERROR").isEqualTo(1);
+    }
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      h2.frame(WINDOW_UPDATE, 0, 0, increment(Integer.MAX_VALUE)); // on top of 65,535
+      assertThat(goAwayError(h2)).as("FLOW_CONTROL_ERROR").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void anInitialWindowThatTakesAStreamsWindowPastTheLargest_endsTheConnection() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      connectedProxy(h2);
+      h2.drain(100);
+      // The stream's window, at most 1 MiB now, grows to 2^31-1 less what the server sent...
+      long sent = h2.data(STREAM).length;
+      h2.frame(WINDOW_UPDATE, 0, STREAM, increment(Integer.MAX_VALUE - (1 << 20) + sent));
+      h2.drain(100);
+      assertThat(h2.read).noneMatch(f -> f.type() == RawHttp2.GOAWAY);
+      // ...and a larger initial window would take it past.
+      h2.frame(RawHttp2.SETTINGS, 0, 0, setting(0x4, (1 << 20) + 1));
+      assertThat(goAwayError(h2)).as("FLOW_CONTROL_ERROR").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aStreamWindowUpdateOfZero_resetsTheStream_andTheConnectionGoesOn() throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
+      connectedProxy(h2);
+      h2.frame(WINDOW_UPDATE, 0, STREAM, increment(0));
+      Frame reset = h2.await("a reset of the stream", f -> f.type() == RawHttp2.RST_STREAM);
+      assertThat(reset.stream()).isEqualTo(STREAM);
+      assertThat(ByteBuffer.wrap(reset.payload()).getInt()).as("PROTOCOL_ERROR").isEqualTo(1);
+      Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
+
+      h2.open(3, DELTA_ADS, false);
+      h2.frame(DATA, 0, 3, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      h2.await("a response on a new stream", f -> f.type() == DATA && f.stream() == 3);
+    }
+  }
+
+  @Test
   void theLargestFrameSizeAllowed_isTakenAndResponsesStillArrive() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
       h2.frame(RawHttp2.SETTINGS, 0, 0, setting(0x5, (1 << 24) - 1));
