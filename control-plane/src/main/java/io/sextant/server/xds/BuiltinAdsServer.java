@@ -105,6 +105,7 @@ final class BuiltinAdsServer implements AutoCloseable {
   private final XdsStreams streams;
   private final ProxyTracker tracker;
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
   BuiltinAdsServer(String address, int port, XdsStreams streams, ProxyTracker tracker)
       throws IOException {
@@ -165,9 +166,24 @@ final class BuiltinAdsServer implements AutoCloseable {
     return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
+  /**
+   * Stops accepting connections, then ends each open stream with {@code UNAVAILABLE} and each
+   * connection with GOAWAY NO_ERROR, as grpc-java's server does when shut down: proxies see the
+   * control plane leave, not a connection reset, and reconnect (to another replica, if there is
+   * one), keeping their configuration meanwhile.
+   */
   @Override
   public void close() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
     server.close().syncUninterruptibly();
+    for (Channel ch : open) {
+      Connection c = ch.pipeline().get(Connection.class);
+      if (c != null) {
+        ch.eventLoop().execute(c::shutDown); // before the close below, which queues after it
+      }
+    }
     open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -614,6 +630,24 @@ final class BuiltinAdsServer implements AutoCloseable {
       goAway(error, why, "");
     }
 
+    /** The server is closing: every stream ends with UNAVAILABLE, then the connection. */
+    void shutDown() {
+      if (closing || !ctx.channel().isActive()) {
+        return;
+      }
+      Status leaving =
+          Status.UNAVAILABLE.withDescription("the control plane is shutting down; reconnect");
+      for (H2Stream s : new ArrayList<>(byId.values())) {
+        s.shutDown(leaving);
+      }
+      ByteBuf b = ctx.alloc().buffer(17);
+      frameHeader(b, 8, GOAWAY, 0, 0);
+      b.writeInt(lastStream).writeInt(0); // NO_ERROR
+      closing = true;
+      ctx.writeAndFlush(b);
+      ctx.close();
+    }
+
     /** Ends the connection with GOAWAY {@code error}, {@code debug} as its debug data. */
     private void goAway(int error, String why, String debug) {
       LOG.warn("xDS connection from {} closed: {}", ctx.channel().remoteAddress(), why);
@@ -817,6 +851,15 @@ final class BuiltinAdsServer implements AutoCloseable {
           return;
         }
         requests.onNext(request);
+      }
+
+      /** Ends the call with {@code status}, on both sides: the proxy's and the xDS stream's. */
+      void shutDown(Status status) {
+        if (closed) {
+          return;
+        }
+        close(status); // first: the xDS stream, told next, would end the call with OK
+        requests.onError(status.asException());
       }
 
       void remoteClosed() {

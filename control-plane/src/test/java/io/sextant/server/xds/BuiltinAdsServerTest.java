@@ -472,6 +472,31 @@ class BuiltinAdsServerTest {
   }
 
   @Test
+  void aServerThatCloses_endsEachStreamUnavailable_thenTheConnectionWithGoAway() throws Exception {
+    BuiltinAdsServer server =
+        new BuiltinAdsServer("127.0.0.1", 0, pipeline.streams, pipeline.tracker);
+    try (RawHttp2 h2 = new RawHttp2(server.port(), 1 << 20)) {
+      h2.open(STREAM, DELTA_ADS, false);
+      h2.frame(DATA, 0, STREAM, RawHttp2.grpc(subscribe(XdsType.CDS)));
+      firstResponseData(h2);
+      Eventually.until(
+          "the proxy is connected", () -> pipeline.metrics.connectedProxies.get() == 1);
+
+      Thread closing = new Thread(server::close);
+      closing.start();
+
+      Http2Headers h = h2.decode(trailers(h2));
+      assertThat(h.get("grpc-status").toString()).isEqualTo("14"); // UNAVAILABLE
+      assertThat(h.get("grpc-message").toString()).contains("shutting down");
+      assertThat(goAwayError(h2)).as("NO_ERROR").isEqualTo(0);
+      closing.join(10_000);
+      Eventually.until("the proxy is gone", () -> pipeline.metrics.connectedProxies.get() == 0);
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
   void aProxyThatEndsItsStream_isAnsweredOkAndForgotten() throws Exception {
     try (RawHttp2 h2 = new RawHttp2(pipeline.xdsPort(), 1 << 20)) {
       connectedProxy(h2);
