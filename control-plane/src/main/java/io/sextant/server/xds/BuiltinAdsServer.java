@@ -466,7 +466,7 @@ final class BuiltinAdsServer implements AutoCloseable {
     private void reset(H2Stream s, int error, String why) {
       LOG.warn("xDS stream {} from {} reset: {}", s.id, ctx.channel().remoteAddress(), why);
       byId.remove(s.id);
-      s.cancelled();
+      s.abandoned(Status.INTERNAL.withDescription("reset by the control plane: " + why));
       rstStream(s.id, error);
     }
 
@@ -871,6 +871,11 @@ final class BuiltinAdsServer implements AutoCloseable {
       }
 
       void cancelled() {
+        abandoned(Status.CANCELLED.withDescription("the client cancelled"));
+      }
+
+      /** The call ends without trailers ({@code why}: for the xDS stream's log). */
+      void abandoned(Status why) {
         boolean was = closed;
         closed = true;
         body = null;
@@ -881,7 +886,7 @@ final class BuiltinAdsServer implements AutoCloseable {
           trailers = null;
         }
         if (!was && requests != null) {
-          requests.onError(Status.CANCELLED.withDescription("the client cancelled").asException());
+          requests.onError(why.asException());
         }
       }
 
